@@ -6,6 +6,7 @@ Browser downloads are impossible here, so Playwright launches /usr/bin/chromium 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -22,8 +23,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -100,7 +107,7 @@ def background_sweeper(transactional_db: Any) -> Iterator[None]:
             try:
                 jobs_sweep()
             except Exception:  # a failing sweep must not kill the loop; the test will notice
-                pass
+                logging.getLogger(__name__).exception("background sweep failed")
         connection.close()
 
     thread = threading.Thread(target=loop, daemon=True)

@@ -18,8 +18,12 @@ ADMIN_ONLY = {"Audit log", "Users", "Settings", "Bulk upload"}
 
 
 @pytest.mark.parametrize("role", ["Admin", "Merchandiser", "Warehouse"])
-def test_navigation_by_role(role: str, make_user: Callable[..., Any], login: Callable[..., Any],
-                            screenshot: Callable[..., Any]) -> None:
+def test_navigation_by_role(
+    role: str,
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
     make_user(f"user-{role.lower()}", role)
     page = login(f"user-{role.lower()}")
     links = set(page.locator("nav.mainnav a").all_inner_texts())
@@ -33,8 +37,9 @@ def test_navigation_by_role(role: str, make_user: Callable[..., Any], login: Cal
     assert page.console_errors == []
 
 
-def test_a_role_is_refused_a_page_it_cannot_use(make_user: Callable[..., Any],
-                                               login: Callable[..., Any]) -> None:
+def test_a_role_is_refused_a_page_it_cannot_use(
+    make_user: Callable[..., Any], login: Callable[..., Any]
+) -> None:
     make_user("meera", "Merchandiser")
     page = login("meera")
     response = page.goto("/audit/")
@@ -42,8 +47,9 @@ def test_a_role_is_refused_a_page_it_cannot_use(make_user: Callable[..., Any],
     assert page.get_by_role("heading", name="You don't have access to this page").is_visible()
 
 
-def test_wrong_password_then_sign_out(make_user: Callable[..., Any], page: Any,
-                                      login: Callable[..., Any]) -> None:
+def test_wrong_password_then_sign_out(
+    make_user: Callable[..., Any], page: Any, login: Callable[..., Any]
+) -> None:
     make_user("asha", "Admin")
     page.goto("/login/")
     page.get_by_label("Username").fill("asha")
