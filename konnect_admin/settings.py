@@ -293,8 +293,16 @@ JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT 
 KONNECT_SANDBOX = env.bool("KONNECT_SANDBOX", default=True)
 _SANDBOX_PORT = env.int("KONNECT_SANDBOX_PORT", default=8000)
 KONNECT_BASE_URL = env.str("KONNECT_BASE_URL", default=f"http://127.0.0.1:{_SANDBOX_PORT}/sandbox/")
-KONNECT_USERNAME = env.str("KONNECT_USERNAME", default="")
-KONNECT_PASSWORD = env.str("KONNECT_PASSWORD", default="")
+# The embedded defaults are the sandbox's seeded company credentials (not secrets: the
+# sandbox only exists on this machine); production must set real ones.
+SANDBOX_COMPANY_USERNAME = env.str("SANDBOX_COMPANY_USERNAME", default="sandbox-company")
+SANDBOX_COMPANY_PASSWORD = env.str("SANDBOX_COMPANY_PASSWORD", default="sandbox-company-pass")
+KONNECT_USERNAME = env.str(
+    "KONNECT_USERNAME", default=SANDBOX_COMPANY_USERNAME if KONNECT_SANDBOX else ""
+)
+KONNECT_PASSWORD = env.str(
+    "KONNECT_PASSWORD", default=SANDBOX_COMPANY_PASSWORD if KONNECT_SANDBOX else ""
+)
 KONNECT_COMPANY_ID = env.int("KONNECT_COMPANY_ID", default=26049)
 KONNECT_LOCATION_CREDENTIALS = env.json("KONNECT_LOCATION_CREDENTIALS", default={})
 KONNECT_CREDENTIALS_KEY = env.str("KONNECT_CREDENTIALS_KEY", default="")
@@ -308,3 +316,22 @@ KONNECT_BREAKER_FAILURES = env.int("KONNECT_BREAKER_FAILURES", default=5)
 KONNECT_BREAKER_OPEN_SECONDS = env.int("KONNECT_BREAKER_OPEN_SECONDS", default=60)
 CSRF_FAILURE_VIEW = "konnect_admin.views.errors.csrf_failure"
 JOB_ITEM_RETENTION_DAYS = env.int("JOB_ITEM_RETENTION_DAYS", default=90)
+
+# --- Sandbox (the Konnect emulator; see docs/konnect-contract.md) ---------------------------
+SANDBOX_LOCATION_PASSWORD_PREFIX = env.str("SANDBOX_LOCATION_PASSWORD_PREFIX", default="sandbox-")
+SANDBOX_TOKEN_TTL = env.int("SANDBOX_TOKEN_TTL", default=3600)
+SANDBOX_TRACE_DELAY_SECONDS = env.float("SANDBOX_TRACE_DELAY_SECONDS", default=3.0)
+SANDBOX_DP_ASSIGN_SECONDS = env.float("SANDBOX_DP_ASSIGN_SECONDS", default=2.0)
+# Fynd-side events on a timer (courier assignment, delivery, returns), for a living demo.
+SANDBOX_AUTO_EVENTS = env.bool("SANDBOX_AUTO_EVENTS", default=False)
+SANDBOX_AUTO_EVENT_SECONDS = env.int("SANDBOX_AUTO_EVENT_SECONDS", default=60)
+# Fault injection defaults (also settable at run time from /sandbox/_control/).
+SANDBOX_FAULT_LATENCY_MS = env.int("SANDBOX_FAULT_LATENCY_MS", default=0)
+SANDBOX_FAULT_ERROR_RATE = env.float("SANDBOX_FAULT_ERROR_RATE", default=0.0)
+SANDBOX_FAULT_ERROR_STATUS = env.int("SANDBOX_FAULT_ERROR_STATUS", default=503)
+SANDBOX_FAULT_TIMEOUT_RATE = env.float("SANDBOX_FAULT_TIMEOUT_RATE", default=0.0)
+SANDBOX_FAULT_TIMEOUT_SECONDS = env.float("SANDBOX_FAULT_TIMEOUT_SECONDS", default=35.0)
+SANDBOX_FAULT_RESET_RATE = env.float("SANDBOX_FAULT_RESET_RATE", default=0.0)
+SANDBOX_FAULT_RATE_LIMIT_RATE = env.float("SANDBOX_FAULT_RATE_LIMIT_RATE", default=0.0)
+SANDBOX_FAULT_RETRY_AFTER = env.int("SANDBOX_FAULT_RETRY_AFTER", default=2)
+SANDBOX_FAULT_OUTAGE = env.bool("SANDBOX_FAULT_OUTAGE", default=False)
