@@ -218,3 +218,36 @@ class AuditEvent(models.Model):
         if isinstance(value, list) and len(value) > limit:
             return [*value[:limit], f"... {len(value) - limit} more"]
         return value
+
+
+class LocationCredential(models.Model):
+    """A location's own Konnect username and password, stored by an admin.
+
+    The password is Fernet-encrypted (konnect_admin.konnect.credentials); it is never shown
+    again, only replaced or removed. Environment credentials (KONNECT_LOCATION_CREDENTIALS)
+    take precedence over a stored pair.
+    """
+
+    location = models.OneToOneField(
+        Location, on_delete=models.CASCADE, related_name="konnect_credential"
+    )
+    username = models.CharField(max_length=200)
+    password_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["location__code"]
+
+    def __str__(self) -> str:
+        return f"Konnect credentials of {self.location.code}"
+
+    def __repr__(self) -> str:
+        return f"<LocationCredential {self.location_id} username={self.username!r}>"
