@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "konnect_admin.context_processors.navigation",
+                "konnect_admin.context_processors.konnect_status",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [

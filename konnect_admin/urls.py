@@ -39,6 +39,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("jobs/", include(jobs_patterns)),
     path("audit/", include(audit_patterns)),
     path("users/", include(users_patterns)),
+    path("settings/", include("konnect_admin.connection.urls")),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
 ]

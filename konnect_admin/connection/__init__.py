@@ -1,0 +1,1 @@
+"""The Admin "Settings" page: the Konnect connection and per-location credentials."""
