@@ -13,6 +13,7 @@ from konnect_admin.konnect import KonnectError, get_client
 from konnect_admin.konnect.auth import drop_token, token_cache_key
 from konnect_admin.konnect.credentials import CredentialKeyError, encrypt
 from konnect_admin.models import Location, LocationCredential
+from konnect_admin.redaction import register_secret
 
 TEST_TIMEOUT = (3.0, 5.0)  # connect, read: an admin is waiting for the answer
 
@@ -30,6 +31,7 @@ def location_credential_save(
 
     Raises CredentialKeyError when no key is available to encrypt with.
     """
+    register_secret(password)  # from now on it is masked in any log line or error text
     stored = LocationCredential.objects.select_for_update().filter(location=location).first()
     if stored is None and not password:
         raise ValueError("a password is needed the first time")

@@ -24,6 +24,7 @@ from konnect_admin.konnect.breaker import CircuitBreaker
 from konnect_admin.konnect.errors import (
     KonnectAuthError,
     KonnectNotConfigured,
+    KonnectUnavailable,
     error_from_response,
 )
 from konnect_admin.konnect.http import Reply, RetryPolicy, Sleeper, Transport, build_session
@@ -208,6 +209,14 @@ class ClientBase:
             method, path, idempotent=idempotent, params=params, body=body, headers=headers
         )
         if reply.body is None:
+            if not idempotent:  # accepted, but we cannot tell what happened to it
+                raise KonnectUnavailable(
+                    "Konnect's answer could not be read - the change may or may not have"
+                    " been applied",
+                    ambiguous=True,
+                    status=reply.status,
+                    path=path,
+                )
             raise unexpected(path, "not JSON")
         return reply.body
 

@@ -207,6 +207,8 @@ class Transport:
                 json=json_body,
                 headers=dict(headers or {}),
                 timeout=self.timeout,
+                # requests would re-send our custom x-access-token header to wherever a
+                # redirect points; Konnect does not redirect, so a 3xx is an error instead
                 allow_redirects=False,
             )
         except requests.RequestException as exc:

@@ -15,6 +15,7 @@ import urllib3.exceptions
 
 from konnect_admin.konnect import (
     KonnectClient,
+    KonnectError,
     KonnectRateLimited,
     KonnectUnavailable,
     KonnectValidationError,
@@ -289,3 +290,21 @@ def test_one_session_per_client(make_client: Any) -> None:
     first, second = make_client(), make_client()
     assert first._session is not second._session
     assert first._transport.session is first._session
+
+
+def test_an_unreadable_answer_to_a_write_is_ambiguous(
+    client: KonnectClient, api: responses.RequestsMock
+) -> None:
+    add_token(api)
+    api.post(url("oms/v3/shipment/confirm"), body="<html>gateway page</html>", status=200)
+    with pytest.raises(KonnectUnavailable) as caught:
+        client.shipments_confirm([{"orderId": "1"}])
+    assert caught.value.ambiguous
+
+
+def test_redirects_are_not_followed(client: KonnectClient, api: responses.RequestsMock) -> None:
+    add_token(api)
+    api.get(url(DEPARTMENTS), status=302, headers={"Location": "https://elsewhere.test/steal"})
+    with pytest.raises(KonnectError, match="HTTP 302"):
+        client.departments()
+    assert len(api.calls) == 2  # the token never travelled to elsewhere.test
