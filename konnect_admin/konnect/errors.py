@@ -184,7 +184,7 @@ def error_from_response(
 
 
 def error_from_exception(
-    exc: requests.RequestException, *, path: str, ambiguous: bool
+    exc: requests.RequestException, *, path: str, ambiguous: bool, sent: bool = False
 ) -> KonnectError:
     """A typed error for a transport failure; only the exception's class name is kept, because
     requests puts the full URL (for the token endpoint: with the password) in its messages."""
@@ -198,9 +198,12 @@ def error_from_exception(
             "Could not open a secure connection to Konnect (certificate problem?)", path=path
         )
     if isinstance(exc, requests.ConnectionError):
-        return KonnectUnavailable(
-            f"Could not connect to Konnect{unknown}", ambiguous=ambiguous, path=path
+        what = (
+            "The connection to Konnect broke before it answered"
+            if sent
+            else ("Could not connect to Konnect")
         )
+        return KonnectUnavailable(f"{what}{unknown}", ambiguous=ambiguous, path=path)
     return KonnectUnavailable(
         f"The connection to Konnect failed ({type(exc).__name__}){unknown}",
         ambiguous=ambiguous,

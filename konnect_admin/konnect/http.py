@@ -157,8 +157,10 @@ class Transport:
             try:
                 reply = self._exchange(method, path, params, json_body, headers, attempt)
             except requests.RequestException as exc:
-                ambiguous = not idempotent and _sent_before_failing(exc)
-                error = error_from_exception(exc, path=path, ambiguous=ambiguous)
+                sent = _sent_before_failing(exc)
+                error = error_from_exception(
+                    exc, path=path, ambiguous=sent and not idempotent, sent=sent
+                )
                 self._record(transient=error.retryable, neutral=not error.retryable)
                 if not error.retryable or last:
                     raise error from None  # the cause's text holds the full URL
