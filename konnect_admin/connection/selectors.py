@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 
@@ -80,7 +79,3 @@ def connection_test_targets() -> list[tuple[str, str]]:
     targets = [(COMPANY, "Company credentials")]
     targets += [(row.code, row.code) for row in location_rows() if row.source != "none"]
     return targets
-
-
-def stored_at(row: LocationRow) -> datetime | None:
-    return row.stored.updated_at if row.stored else None

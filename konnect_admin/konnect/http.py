@@ -161,12 +161,12 @@ class Transport:
                 error = error_from_exception(
                     exc, path=path, ambiguous=sent and not idempotent, sent=sent
                 )
-                self._record(transient=error.retryable, neutral=not error.retryable)
+                self._note_failure(error)
                 if not error.retryable or last:
                     raise error from None  # the cause's text holds the full URL
                 self.sleep(self.policy.backoff(attempt, self.rng))
                 continue
-            self._record(transient=reply.status >= 500)
+            self._note_reply(reply.status)
             if last or not (reply.status == 429 or reply.status >= 500):
                 return reply
             delay = self._delay(reply, attempt)
@@ -181,12 +181,18 @@ class Transport:
             return reply.retry_after if reply.retry_after <= self.policy.backoff_cap else None
         return self.policy.backoff(attempt, self.rng)
 
-    def _record(self, *, transient: bool, neutral: bool = False) -> None:
+    def _note_failure(self, error: KonnectError) -> None:
         if self.breaker is None:
             return
-        if neutral:
+        if error.retryable:  # timeout or connection error: Konnect may be down
+            self.breaker.record_failure()
+        else:  # e.g. a certificate problem: says nothing about Konnect's health
             self.breaker.release()
-        elif transient:
+
+    def _note_reply(self, status: int) -> None:
+        if self.breaker is None:
+            return
+        if status >= 500:
             self.breaker.record_failure()
         else:
             self.breaker.record_success()  # any answer below 500 proves Konnect is up

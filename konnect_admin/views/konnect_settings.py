@@ -24,10 +24,10 @@ from konnect_admin.konnect.credentials import CredentialKeyError
 from konnect_admin.models import Location, LocationCredential
 
 
-def _form(row: LocationRow, data: object = None) -> LocationCredentialForm:
+def _blank_form(row: LocationRow) -> LocationCredentialForm:
     prefix = f"loc{row.location.pk}" if row.location else None
     initial = {"username": row.stored.username} if row.stored else {}
-    return LocationCredentialForm(data, prefix=prefix, initial=initial, stored=row.stored)
+    return LocationCredentialForm(prefix=prefix, initial=initial, stored=row.stored)
 
 
 def _index(
@@ -35,7 +35,7 @@ def _index(
 ) -> HttpResponse:
     overview = connection_overview()
     rows = [
-        (row, bound if bound is not None and row.code == code else _form(row), f"loc-{i}")
+        (row, bound if bound is not None and row.code == code else _blank_form(row), f"loc-{i}")
         for i, row in enumerate(overview.locations)
     ]
     return render(
