@@ -73,9 +73,8 @@ def cipher() -> MultiFernet:
                 " base64-encoded bytes; make one with cryptography.fernet.Fernet.generate_key())"
             ) from None
     if embedded_key_allowed():
-        fernets.append(
-            Fernet(_derived_key())
-        )  # last: decrypts what was stored before a key was set
+        # last, so it only decrypts what was stored before a real key was set
+        fernets.append(Fernet(_derived_key()))
     if not fernets:
         raise CredentialKeyError(
             "Set KONNECT_CREDENTIALS_KEY to store location credentials: without it they would"
