@@ -126,7 +126,7 @@ def reset_connection(request: HttpRequest) -> HttpResponse:
     test live server only through the wsgi.input file object, which we unwrap. SO_LINGER 0
     plus shutdown makes the peer see the connection end with no response at all; the server
     then fails to write the (dummy) response below and logs a broken pipe. Where no socket can
-    be found the answer is an empty 502 with `Connection: close`.
+    be found the answer is an empty 502 (WSGI forbids setting `Connection: close`).
     """
     if request.META.get(INPROCESS_KEY):
         request.META[OUTCOME_KEY] = "reset"
@@ -134,17 +134,13 @@ def reset_connection(request: HttpRequest) -> HttpResponse:
     sock = _client_socket(request.META)
     if sock is None:
         logger.warning("sandbox reset fault: no client socket found, answering an empty 502")
-        response = HttpResponse(status=502)
-        response["Connection"] = "close"
-        return response
+        return HttpResponse(status=502)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass  # the client went away first: the effect is the same
-    response = HttpResponse(status=502)
-    response["Connection"] = "close"
-    return response
+    return HttpResponse(status=502)  # never reaches the client
 
 
 def _client_socket(environ: dict[str, Any]) -> socket.socket | None:
@@ -153,12 +149,11 @@ def _client_socket(environ: dict[str, Any]) -> socket.socket | None:
         return candidate
     obj: Any = environ.get("wsgi.input")
     for _ in range(6):  # LimitedStream -> BufferedReader -> SocketIO -> socket
-        if obj is None:
-            return None
-        if isinstance(obj, socket.socket):
+        if obj is None or isinstance(obj, socket.socket):
             return obj
+        reader = getattr(obj, "_read", None)  # Django's LimitedStream keeps a bound read()
         obj = next(
             (getattr(obj, name) for name in ("stream", "raw", "_sock") if hasattr(obj, name)),
-            None,
+            getattr(reader, "__self__", None),
         )
     return None

@@ -635,6 +635,8 @@ def partially_cancel(rng: random.Random, planned: PlannedShipment, state: str, s
     item.reason_code = rng.choice(CANCEL_REASONS[:4]) if state == "cancelled_seller" else ""
     event = "customer_cancel_items" if source == "fynd" else "cancel_items"
     first = planned.events[0]
+    # Between placement and the next step (the seller cancels a bag, then confirms the rest).
+    nxt = planned.events[1].at if len(planned.events) > 1 else first.at + timedelta(hours=1)
     planned.events.insert(
         1,
         ShipmentEvent(
@@ -643,7 +645,7 @@ def partially_cancel(rng: random.Random, planned: PlannedShipment, state: str, s
             source=source,
             remark=f"cancelled bags {item.item_id}",
             request_id="seed",
-            at=first.at + timedelta(minutes=rng.randint(5, 90)),
+            at=first.at + (nxt - first.at) / 2,
         ),
     )
     planned.events.sort(key=lambda e: e.at)
