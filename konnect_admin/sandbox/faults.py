@@ -89,28 +89,39 @@ def start(request: HttpRequest) -> tuple[Plan, HttpResponse | None]:
     if knobs.latency_ms:
         time.sleep(knobs.latency_ms / 1000)
     plan = plan_for(knobs)
+    if plan.before or plan.after:
+        logger.info("sandbox fault: %s on %s", plan.before or plan.after, request.path)
+    early = _answer_before(request, plan, knobs)
+    if early is not None:
+        early._has_been_logged = True  # type: ignore[attr-defined]  # injected: not an error
+    return plan, early
+
+
+def _answer_before(request: HttpRequest, plan: Plan, knobs: FaultSettings) -> HttpResponse | None:
     if plan.before == "outage":
-        return plan, error_response(503, "UNAVAILABLE", "Konnect is unavailable (injected outage).")
+        return error_response(503, "UNAVAILABLE", "Konnect is unavailable (injected outage).")
     if plan.before == "error":
         status = knobs.error_status
         code = "INTERNAL" if status == 500 else "UNAVAILABLE"
-        return plan, error_response(status, code, f"Injected server error {status}.")
+        return error_response(status, code, f"Injected server error {status}.")
     if plan.before == "rate_limit":
-        return plan, error_response(
+        return error_response(
             429,
             "RATE_LIMITED",
             "Too many requests (injected).",
             headers={"Retry-After": str(knobs.retry_after)},
         )
     if plan.before == "reset":
-        return plan, reset_connection(request)
-    return plan, None
+        return reset_connection(request)
+    return None
 
 
 def finish(request: HttpRequest, plan: Plan, response: HttpResponse) -> HttpResponse:
     """After the view applied the request: act out a timeout or a reset."""
     if plan.after == "reset":
-        return reset_connection(request)
+        dropped = reset_connection(request)
+        dropped._has_been_logged = True  # type: ignore[attr-defined]  # injected: not an error
+        return dropped
     if plan.after == "timeout" and plan.knobs is not None:
         if request.META.get(INPROCESS_KEY):
             request.META[OUTCOME_KEY] = "timeout"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from konnect_admin.sandbox.models import Shipment, ShipmentEvent, Size, Stock
+from konnect_admin.sandbox.models import Shipment, ShipmentEvent
 from konnect_admin.sandbox.statemachine import CANCELLED_STATES
 from konnect_admin.sandbox.wire import iso, money
 
@@ -32,28 +31,43 @@ def product_json(row: dict[str, Any], sizes: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def listing_json(size: Size, stocks: Iterable[Stock]) -> dict[str, Any]:
-    product = size.product
+LISTING_COLUMNS = (
+    "pk",
+    "sku",
+    "size",
+    "price",
+    "price_effective",
+    "modified_on",
+    "product__item_code",
+    "product__slug",
+    "product__name",
+    "product__brand",
+)
+STOCK_COLUMNS = ("size_id", "location_code", "quantity", "mrp", "esp", "modified_on")
+
+
+def listing_json(size: dict[str, Any], stocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A SKU listing from .values() rows of LISTING_COLUMNS and its STOCK_COLUMNS rows."""
     locations = [
         {
-            "location_id": stock.location_code,
-            "quantity": stock.quantity,
-            "mrp": money(stock.mrp),
-            "esp": money(stock.esp),
+            "location_id": stock["location_code"],
+            "quantity": stock["quantity"],
+            "mrp": money(stock["mrp"]),
+            "esp": money(stock["esp"]),
         }
         for stock in stocks
     ]
-    modified = max([size.modified_on, *(s.modified_on for s in stocks)])
+    modified = max([size["modified_on"], *(s["modified_on"] for s in stocks)])
     return {
-        "sku": size.sku,
-        "item_code": product.item_code,
-        "slug": product.slug,
-        "name": product.name,
-        "brand": product.brand,
-        "size": size.size,
+        "sku": size["sku"],
+        "item_code": size["product__item_code"],
+        "slug": size["product__slug"],
+        "name": size["product__name"],
+        "brand": size["product__brand"],
+        "size": size["size"],
         "price": {
-            "mrp": money(size.price),
-            "esp": money(size.price_effective),
+            "mrp": money(size["price"]),
+            "esp": money(size["price_effective"]),
             "currency": "INR",
         },
         "locations": locations,

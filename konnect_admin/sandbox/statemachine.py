@@ -142,14 +142,9 @@ def move(
     *,
     remark: str = "",
     location: str = "",
-    reason_code: str = "",
 ) -> ShipmentEvent:
     """Put the shipment and its active bags in `state` and record the event."""
-    items = shipment.items.exclude(state__in=CANCELLED_STATES)
-    if reason_code:
-        items.update(state=state, reason_code=reason_code)
-    else:
-        items.update(state=state)
+    shipment.items.exclude(state__in=CANCELLED_STATES).update(state=state)
     shipment.state = state
     shipment.bucket = bucket_of(state)
     shipment.updated_at = by.at
@@ -309,8 +304,10 @@ def cancel_by_seller(shipment: Shipment, record: Mapping[str, Any], by: By) -> N
     whole = {i.item_id for i in active} == seen and all(q == i.quantity for i, q, _ in plan)
     if whole:
         _require_state(shipment, WHOLE_CANCELLABLE, "cancel")
-        reason = plan[0][2]
-        move(shipment, "cancelled_seller", by, "cancel", reason_code=reason, remark="whole")
+        for item, _quantity, reason in plan:  # each bag keeps its own reason
+            item.reason_code = reason
+            item.save(update_fields=["reason_code"])
+        move(shipment, "cancelled_seller", by, "cancel", remark="whole shipment")
         effects.record("oms.cancel", shipment.shipment_id, by.request_id, by.at)
         return
     if shipment.state not in PARTIAL_CANCELLABLE:

@@ -19,7 +19,7 @@ from konnect_admin.sandbox import effects, ids
 from konnect_admin.sandbox.api import Ctx, konnect_api
 from konnect_admin.sandbox.models import Size, Stock
 from konnect_admin.sandbox.reference import reference
-from konnect_admin.sandbox.serializers import listing_json
+from konnect_admin.sandbox.serializers import LISTING_COLUMNS, STOCK_COLUMNS, listing_json
 from konnect_admin.sandbox.validation import is_integer, is_number
 from konnect_admin.sandbox.wire import (
     ApiError,
@@ -56,18 +56,19 @@ def listings(request: HttpRequest, ctx: Ctx) -> JsonResponse:
     skus = csv_param(request, "skus")
     if len(skus) > LISTING_MAX_SKUS:
         raise invalid(f"skus takes at most {LISTING_MAX_SKUS} SKUs.", "skus", "max_items")
-    rows = Size.objects.select_related("product").order_by("sku")
+    rows = Size.objects.order_by("sku")
     if skus:
         rows = rows.filter(sku__in=skus)
     start = (page_no - 1) * page_size
-    page = list(rows[start : start + page_size])
-    stocks = Stock.objects.filter(size__in=page).order_by("location_code")
+    # Plain values, not model instances (no JSON decoding of product documents): fast pages.
+    page = list(rows.values(*LISTING_COLUMNS)[start : start + page_size])
+    stocks = Stock.objects.filter(size_id__in=[row["pk"] for row in page])
     if not ctx.auth.is_company:  # a location token sees its own location only
         stocks = stocks.filter(location_code=ctx.auth.location_code)
-    by_size: dict[int, list[Stock]] = defaultdict(list)
-    for stock in stocks:
-        by_size[stock.size_id].append(stock)
-    data = [listing_json(size, by_size[size.pk]) for size in page]
+    by_size: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for stock in stocks.order_by("location_code").values(*STOCK_COLUMNS):
+        by_size[stock["size_id"]].append(stock)
+    data = [listing_json(row, by_size[row["pk"]]) for row in page]
     return JsonResponse({"data": data, "meta": _meta(ctx)})
 
 

@@ -179,6 +179,20 @@ def _all_items(shipment_id, reason):
     ]
 
 
+def test_whole_cancel_keeps_each_bags_reason(api):
+    s = place_order(bags=2).shipment_id
+    items = _all_items(s, "6")
+    items[1]["reasonCode"] = "9"
+    ok(api.post("oms/v3/shipment/cancel", json=[{"orderId": s, "orderItems": items}]))
+    fetched = _shipment(api, s)
+    assert fetched["orderStatus"] == "CANCELLED"
+    assert [(i["status"], i["reasonCode"]) for i in fetched["orderItems"]] == [
+        ("cancelled_seller", "6"),
+        ("cancelled_seller", "9"),
+    ]
+    assert effects_of("oms.cancel", s) == 1
+
+
 def test_invoice_update_refusals(api):
     s = place_order().shipment_id
     record = {"orderId": s, "invoiceNumber": invoice_number(), "invoiceType": "sale"}
