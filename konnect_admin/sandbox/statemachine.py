@@ -20,6 +20,7 @@ from django.conf import settings
 
 from konnect_admin.sandbox import effects, ids
 from konnect_admin.sandbox.models import Shipment, ShipmentEvent, ShipmentItem
+from konnect_admin.sandbox.reference import reference
 
 CREATED_STATES = ("placed", "new", "store_reassigned")
 CANCELLED_STATES = ("cancelled_customer", "cancelled_fynd", "cancelled_seller")
@@ -503,8 +504,6 @@ def qc_accept(shipment: Shipment, record: Mapping[str, Any], by: By) -> None:
 
 
 def _courier_hub(shipment: Shipment) -> str:
-    from konnect_admin.sandbox.reference import reference
-
     location = reference().location_by_code.get(shipment.location_code)
     city = location["city"] if location else "origin"
     return f"{shipment.courier_name or 'Courier'} hub, {city}"

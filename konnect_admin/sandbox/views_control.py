@@ -102,7 +102,10 @@ def _action(action: str, body: dict[str, Any]) -> dict[str, Any]:
         count = body.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool):
             raise invalid("count must be an integer.", "count", "type")
-        created = events.new_orders(count, body.get("location_code"), body.get("self_ship"))
+        self_ship = body.get("self_ship")
+        if self_ship is not None and not isinstance(self_ship, bool):
+            raise invalid("self_ship must be true or false.", "self_ship", "type")
+        created = events.new_orders(count, body.get("location_code"), self_ship)
         return {"status": "success", "shipments": [s.shipment_id for s in created]}
     if action not in FYND_EVENTS:
         raise not_found(f"Unknown control action {action!r}.")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from konnect_admin.sandbox import pdf, statemachine
+from konnect_admin.sandbox import ids, pdf, statemachine
 from konnect_admin.sandbox.api import Ctx, konnect_api
 from konnect_admin.sandbox.models import Shipment
 from konnect_admin.sandbox.reference import reference
@@ -371,8 +371,6 @@ def qc_return(request: HttpRequest, ctx: Ctx) -> JsonResponse:
 
 
 def _envelope_a(ctx: Ctx, records: list[Record], errors: list[dict[str, Any]]) -> JsonResponse:
-    from konnect_admin.sandbox import ids
-
     return JsonResponse(
         ims_envelope(
             len(records),

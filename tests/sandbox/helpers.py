@@ -14,12 +14,13 @@ _invoice_numbers = itertools.count(1)
 
 
 def place_order(location: str = "BHW-WH-01", *, self_ship: bool = False, bags: int = 1) -> Shipment:
-    """A new order in `placed` with exactly `bags` bags of quantity 1 (or 2 for the first)."""
+    """A new order in `placed` with exactly `bags` bags, each of quantity 1."""
     shipment = new_orders(1, location=location, self_ship=self_ship)[0]
     items = list(shipment.items.all())
     template = items[0]
     for item in items[bags:]:
         item.delete()
+    shipment.items.update(quantity=1)
     for n in range(len(items), bags):
         ShipmentItem.objects.create(
             shipment=shipment,

@@ -154,7 +154,17 @@ def test_auto_tick_moves_shipments_on(later):
 
 
 def test_tick_is_scheduled_only_with_auto_events(settings):
-    assert ("sandbox-tick", "sandbox.tick", settings.SANDBOX_AUTO_EVENT_SECONDS) not in BEAT_ENTRIES
+    from django.apps import apps
+
     from konnect_admin.sandbox.tasks import tick
 
+    entry = ("sandbox-tick", "sandbox.tick", 30)
+    settings.SANDBOX_AUTO_EVENT_SECONDS = 30
+    assert entry not in BEAT_ENTRIES
+    settings.SANDBOX_AUTO_EVENTS = True
+    apps.get_app_config("sandbox").ready()
+    try:
+        assert entry in BEAT_ENTRIES
+    finally:
+        BEAT_ENTRIES.remove(entry)
     assert tick.name == "sandbox.tick"
