@@ -482,3 +482,43 @@ def test_request_level_refusals_of_actions(api):
     assert twenty.json()["failedCount"] == 20
     awb = api.put("oms/v3/shipment/awb", json=[{"orderId": "1", "awbNumber": "A"}])
     assert {e["field"] for e in awb.json()["errors"]} == {"[0].courierName", "[0].autoDispatch"}
+
+
+ACTIONS: dict[str, tuple[str, dict[str, object], str, str]] = {
+    # endpoint: (method, extra record fields, unknown code, other-location code)
+    "confirm": ("POST", {}, "O404", "O422"),
+    "cancel": ("POST", {"orderItems": []}, "CN404", "CN422"),
+    "invoiceUpdate": ("POST", {"invoiceNumber": "X-1", "invoiceType": "sale"}, "INV404", "INV422"),
+    "pack": ("POST", {}, "CR404", "CR422"),
+    "dispatch": ("POST", {}, "D404", "D422"),
+    "return": ("POST", {}, "RT404", "RT422"),
+    "awb": (
+        "PUT",
+        {"awbNumber": "A", "courierName": "C", "autoDispatch": False},
+        "AWB404",
+        "AWB422",
+    ),
+    "status": ("PUT", {"orderStatus": "bag_picked"}, "ST404", "ST422"),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACTIONS))
+def test_unknown_and_other_location_codes(api, location_api, endpoint):
+    method, extra, unknown_code, location_code = ACTIONS[endpoint]
+    path = f"oms/v3/shipment/{endpoint}"
+    unknown = api.request(method, path, json=[{"orderId": "17000000000000000042", **extra}])
+    refused(unknown, unknown_code)
+    other = place_order("BHW-WH-01").shipment_id
+    elsewhere = location_api("GGN-DS-01").request(method, path, json=[{"orderId": other, **extra}])
+    refused(elsewhere, location_code)
+    assert state_of(other) == "placed"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "code"), [("labels", "L404"), ("invoice", "IN404"), ("courierDetails", "C404")]
+)
+def test_unknown_shipment_on_document_endpoints(api, endpoint, code):
+    response = api.post(f"oms/v3/shipment/{endpoint}", json=[{"orderId": "17000000000000000043"}])
+    body = response.json()
+    errors = body["errors"] if isinstance(body, dict) else body
+    assert [e["code"] for e in errors] == [code]
