@@ -336,6 +336,7 @@ SANDBOX_FAULT_RESET_RATE = env.float("SANDBOX_FAULT_RESET_RATE", default=0.0)
 SANDBOX_FAULT_RATE_LIMIT_RATE = env.float("SANDBOX_FAULT_RATE_LIMIT_RATE", default=0.0)
 SANDBOX_FAULT_RETRY_AFTER = env.int("SANDBOX_FAULT_RETRY_AFTER", default=2)
 SANDBOX_FAULT_OUTAGE = env.bool("SANDBOX_FAULT_OUTAGE", default=False)
+CATALOG_STALE_HOURS = env.int("CATALOG_STALE_HOURS", default=24)
 # Share of injected connection resets that happen after the write was applied (the rest
 # happen before): a reset is ambiguous for the client either way.
 SANDBOX_FAULT_RESET_APPLY_RATE = env.float("SANDBOX_FAULT_RESET_APPLY_RATE", default=0.5)

@@ -102,3 +102,64 @@ def role_clients(admin_user: Any, merch_user: Any, warehouse_user: Any) -> dict[
 @pytest.fixture
 def no_role_user(db: Any) -> Any:
     return get_user_model().objects.create_user("norole", password=PASSWORD)
+
+
+# --- Konnect through the in-process sandbox ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sandbox_seeded(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The sandbox's deterministic seed, committed once per module (tests roll back on top)."""
+    from konnect_admin.sandbox.seed import is_seeded, seed
+
+    with django_db_blocker.unblock():
+        if not is_seeded():
+            seed()
+
+
+@pytest.fixture
+def konnect_sandbox(
+    sandbox_seeded: None, db: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """Every `get_client()` in app code talks to the sandbox in-process: same database, full
+    middleware, real requests.Response objects, no sockets. Catalog traces finish at once and
+    couriers are assigned at once, so tests never sleep."""
+    from konnect_admin.konnect import base
+    from konnect_admin.sandbox import faults
+    from konnect_admin.sandbox.inprocess import SANDBOX_BASE_URL, sandbox_session
+
+    settings.KONNECT_BASE_URL = SANDBOX_BASE_URL
+    settings.SANDBOX_TRACE_DELAY_SECONDS = 0
+    settings.SANDBOX_DP_ASSIGN_SECONDS = 0
+    faults.reseed(1234)
+    monkeypatch.setattr(base, "build_session", lambda: sandbox_session(SANDBOX_BASE_URL))
+
+
+@pytest.fixture
+def drain_jobs() -> Callable[..., list[Any]]:
+    """Run every unfinished Job to a terminal state, skipping their waits (eager mode)."""
+    from django.utils import timezone
+
+    from konnect_admin.jobs.runner import job_run
+    from konnect_admin.models import Job
+
+    def drain(max_rounds: int = 200) -> list[Any]:
+        for _ in range(max_rounds):
+            open_jobs = list(
+                Job.objects.exclude(status__in=Job.TERMINAL).values_list("pk", flat=True)
+            )
+            if not open_jobs:
+                break
+            Job.objects.filter(pk__in=open_jobs).update(
+                next_run_at=timezone.now(), lease_expires_at=None
+            )
+            Job.objects.filter(pk__in=open_jobs, status=Job.Status.RUNNING).update(
+                status=Job.Status.WAITING
+            )
+            for pk in open_jobs:
+                job_run(job_id=pk)
+        else:
+            raise AssertionError("jobs did not finish")
+        return list(Job.objects.order_by("pk"))
+
+    return drain

@@ -38,5 +38,91 @@
     if (message && !window.confirm(message)) { event.preventDefault(); event.stopImmediatePropagation(); }
   }, true);
 
+  // <button data-open-dialog="id"> opens a <dialog>; Escape and its form close it natively.
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-dialog]");
+    if (!opener) return;
+    var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+    if (dialog && !dialog.open) dialog.showModal();
+  });
+
+  // Formsets: <button data-formset-add="sizes"> clones <template id="sizes-empty-form">.
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-formset-add]");
+    if (!add) return;
+    var prefix = add.getAttribute("data-formset-add");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(prefix + "-empty-form");
+    var rows = document.getElementById(prefix + "-rows");
+    if (!total || !template || !rows) return;
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    rows.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = rows.lastElementChild && rows.lastElementChild.querySelector("input, select, textarea");
+    if (first) first.focus();
+    if (window.htmx) window.htmx.process(rows.lastElementChild);
+    rows.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // Slug suggestion: while the slug is untouched, it follows the product name.
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target.id === "id_slug") { target.dataset.touched = target.value ? "1" : ""; return; }
+    if (target.id !== "id_name") return;
+    var slug = document.getElementById("id_slug");
+    if (!slug || slug.disabled || slug.dataset.touched === "1") return;
+    slug.value = target.value.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    slug.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // "Use it" on the category's default HS code and tax rule.
+  document.addEventListener("click", function (event) {
+    var fill = event.target.closest("[data-fill-hs]");
+    if (!fill) return;
+    var hs = document.getElementById("id_hs_code");
+    var rule = document.getElementById("id_tax_rule");
+    if (hs) { hs.value = fill.getAttribute("data-fill-hs"); hs.dispatchEvent(new Event("change", { bubbles: true })); }
+    var ruleId = fill.getAttribute("data-fill-rule");
+    if (rule && ruleId) { rule.value = ruleId; rule.dispatchEvent(new Event("change", { bubbles: true })); }
+  });
+
+  // Keyboard: "/" focuses search, "g" then a letter opens a main list, "?" lists shortcuts,
+  // "n" starts a new record where the page offers one. Typing in a field is never hijacked.
+  var pendingG = false;
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var dialog = document.getElementById("shortcuts-dialog");
+    if (event.key === "Escape") {
+      if (typing(event.target) && event.target.type === "search" && event.target.value) {
+        event.target.value = ""; event.target.dispatchEvent(new Event("input", { bubbles: true }));
+      } else if (typing(event.target)) { event.target.blur(); }
+      pendingG = false;
+      return;
+    }
+    if (typing(event.target)) return;
+    if (pendingG) {
+      pendingG = false;
+      var link = document.querySelector('.mainnav a[data-shortcut="' + event.key + '"]');
+      if (link) { event.preventDefault(); window.location.href = link.href; }
+      return;
+    }
+    if (event.key === "/") {
+      var search = document.querySelector("[data-search]") || document.querySelector("main input[type=search]");
+      if (search) { event.preventDefault(); search.focus(); search.select(); }
+    } else if (event.key === "g") {
+      pendingG = true;
+      setTimeout(function () { pendingG = false; }, 1500);
+    } else if (event.key === "?") {
+      if (dialog && !dialog.open) { event.preventDefault(); dialog.showModal(); }
+    } else if (event.key === "n") {
+      var create = document.querySelector("[data-shortcut-new]");
+      if (create) { event.preventDefault(); create.click(); }
+    }
+  });
+
   window.KonnectAdmin = { wireToasts: wireToasts };
 })();
