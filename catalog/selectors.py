@@ -179,20 +179,13 @@ def product_get(*, pk: int | None = None, item_code: str | None = None) -> Produ
 
 
 def browse_summary() -> list[dict[str, Any]]:
+    """Each entity with the number of rows its last sync brought (the cache changes only then)."""
     states = sync_states()
-    counts = {
-        "departments": Department.objects.count(),
-        "categories": Category.objects.count(),
-        "brands": Brand.objects.count(),
-        "templates": Template.objects.count(),
-        "hs_codes": HsCode.objects.count(),
-        "tax_rules": TaxRule.objects.count(),
-    }
     return [
         {
             "entity": e,
             "label": ENTITY_LABELS[e],
-            "count": counts[e],
+            "count": states[e].last_count if e in states else 0,
             "state": states.get(e),
             "stale": is_stale(states.get(e)),
         }

@@ -308,11 +308,16 @@ def product_category_block(request: HttpRequest) -> HttpResponse:
 def product_attribute_fields(request: HttpRequest) -> HttpResponse:
     """Category changed: its attribute fieldset, or a progress bar while they are fetched."""
     form = _fragment_form(request)
-    attr_job = None
-    if form.category_obj is not None:
-        attr_job = attributes_ensure(category=form.category_obj, user=request.user)
-        if attr_job is None and not form.attribute_definitions:
+    attr_job = (
+        attributes_ensure(category=form.category_obj, user=request.user)
+        if form.category_obj
+        else None
+    )
+    if attr_job is not None:
+        attr_job.refresh_from_db()  # with an eager queue it may have finished already
+        if attr_job.is_terminal:
             form = _fragment_form(request)
+            attr_job = attr_job if attr_job.status == Job.Status.FAILED else None
     suggestion = None
     if form.category_obj is not None and form.category_obj.hs_code:
         hs = HsCode.objects.filter(code=form.category_obj.hs_code).first()

@@ -91,9 +91,14 @@ def role_of(user: Any) -> str:
     """The display role of a user: the most powerful group they belong to."""
     if getattr(user, "is_superuser", False):
         return ADMIN
-    names = {g.name for g in user.groups.all()}
+    prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+    if prefetched is not None:  # lists prefetch groups: no query per user
+        names = {g.name for g in prefetched}
+        return next((r for r in (ADMIN, WAREHOUSE, MERCHANDISER) if r in names), "No role")
+    # From the permissions Django already loaded for this request: no extra query.
+    held = user.get_all_permissions()
     for role in (ADMIN, WAREHOUSE, MERCHANDISER):
-        if role in names:
+        if set(ROLES[role]) <= held:
             return role
     return "No role"
 

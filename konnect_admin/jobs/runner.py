@@ -67,8 +67,7 @@ def _finish(job: Job, step: Step) -> None:
         job.status = Job.Status.PARTIAL
     else:
         job.status = Job.Status.SUCCEEDED
-    if step.reason:
-        job.message = step.reason[:500]
+    job.message = step.reason[:500]  # a waiting note ("Konnect is processing it") is stale now
     job.finished_at = timezone.now()
     job.next_run_at = None
     job.lease_expires_at = None
