@@ -23,7 +23,7 @@ run: install
 	@echo ""
 	@echo "  Konnect Admin: http://127.0.0.1:$(PORT)/   (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" KONNECT_SANDBOX_PORT=$(PORT) $(BIN)/honcho start -f Procfile -p $(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" KONNECT_SANDBOX_PORT=$(PORT) $(BIN)/honcho start -f Procfile -p $(PORT) web worker beat
 
 lint: install
 	$(BIN)/ruff check .

@@ -303,10 +303,12 @@ def product_category_block(request: HttpRequest) -> HttpResponse:
     return render(request, f"{FORM_TEMPLATE}#category-block", {"form": form, "oob_brand": True})
 
 
-@require_GET
+@require_POST
 @requires(MANAGE_CATALOG)
 def product_attribute_fields(request: HttpRequest) -> HttpResponse:
-    """Category changed: its attribute fieldset, or a progress bar while they are fetched."""
+    """Category changed: its attribute fieldset, or a progress bar while they are fetched.
+
+    A POST because it may start a Job that fetches the attributes (no state changes on GET)."""
     form = _fragment_form(request)
     attr_job = (
         attributes_ensure(category=form.category_obj, user=request.user)

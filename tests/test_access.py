@@ -6,74 +6,22 @@ does not declare its access with @requires(...) or @public fails `test_every_vie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from konnect_admin import access
+from tests.routes import Route, all_routes, page_routes
 
 pytestmark = pytest.mark.django_db
 
-DUMMY_BY_CONVERTER = {
-    "int": "987654",
-    "str": "nothing-here",
-    "slug": "nothing-here",
-    "path": "nothing/here",
-    "uuid": "00000000-0000-0000-0000-000000000000",
-}
-NON_PAGE_NAMESPACES = {"sandbox"}  # the emulated Konnect API authenticates by token
-
-
-@dataclass
-class Route:
-    url: str
-    name: str
-    namespace: str
-    callback: Any
-
-
-def _walk(
-    resolvers: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
-) -> Iterator[Route]:
-    for entry in resolvers:
-        if isinstance(entry, URLResolver):
-            yield from _walk(
-                entry.url_patterns, prefix + _fill(entry.pattern), entry.namespace or namespace
-            )
-        else:
-            yield Route(
-                "/" + prefix + _fill(entry.pattern), entry.name or "", namespace, entry.callback
-            )
-
-
-def _fill(pattern: Any) -> str:
-    text = str(pattern)
-    if hasattr(pattern, "converters") and pattern.converters:
-        import re
-
-        def repl(match: re.Match[str]) -> str:
-            conv = match.group(1) or "str"
-            return DUMMY_BY_CONVERTER.get(conv, "x")
-
-        text = re.sub(r"<(?:(\w+):)?\w+>", repl, text)
-    return text.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
-
 
 def _routes() -> list[Route]:
-    return [
-        r for r in _walk(get_resolver().url_patterns) if "(?P" not in r.url and "(" not in r.url
-    ]
+    return all_routes()
 
 
 def _page_routes() -> list[Route]:
-    return [
-        r
-        for r in _routes()
-        if r.namespace not in NON_PAGE_NAMESPACES and not getattr(r.callback, "is_public", False)
-    ]
+    return page_routes()
 
 
 def test_the_walk_sees_the_main_routes() -> None:
