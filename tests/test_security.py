@@ -79,7 +79,7 @@ def test_canary_credentials_and_tokens_never_leak(
     original = Task.apply_async
 
     def recording_apply_async(
-        self: Task, args: Any = None, kwargs: Any = None, **options: Any
+        self: Task[Any, Any], args: Any = None, kwargs: Any = None, **options: Any
     ) -> Any:
         sent.append(json.dumps({"task": self.name, "args": args, "kwargs": kwargs}, default=str))
         return original(self, args, kwargs, **options)
