@@ -42,5 +42,9 @@ test: install
 e2e: install
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# Every benchmark of tests/benchmarks/, each on its own throwaway database under var/bench/.
+bench: install
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
 clean:
 	rm -rf var/test.sqlite3* var/broker var/cache

@@ -126,3 +126,29 @@
 
   window.KonnectAdmin = { wireToasts: wireToasts };
 })();
+
+/* Shipments: the scan-to-pack station (a barcode scanner types fast and ends with Enter). */
+(function () {
+  "use strict";
+  var audio = null;
+  function beep(kind) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "square";
+      osc.frequency.value = kind === "error" ? 220 : 880;
+      gain.gain.value = 0.08;
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + (kind === "error" ? 0.45 : 0.08));
+    } catch (e) { /* no audio: the message and the red flash still show */ }
+  }
+  // A wrong scan beeps loudly (<p data-beep="error"> swapped in out of band).
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var el = event.target;
+    if (el && el.getAttribute && el.getAttribute("data-beep")) beep(el.getAttribute("data-beep"));
+  });
+  // The lookup field selects its text on focus, so the next scan replaces the last one.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-scan-select]")) event.target.select();
+  });
+})();
