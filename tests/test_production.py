@@ -24,6 +24,11 @@ PRODUCTION_ENV = {
 }
 
 
+def _clean_environ() -> dict[str, str]:
+    # The browser tests allow sync DB calls under Playwright's event loop; a deployment must not.
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],

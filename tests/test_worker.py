@@ -1,4 +1,4 @@
-"""A real Celery worker process consumes tasks through the serverless filesystem broker."""
+"""A real Celery worker process consumes tasks through the broker (filesystem or Redis)."""
 
 from __future__ import annotations
 
@@ -23,29 +23,39 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+
+
 @pytest.fixture
 def worker(tmp_path: Path, settings: Any) -> Any:
-    """Start `celery worker` on a private broker folder against the test database."""
-    queue, processed = tmp_path / "broker" / "queue", tmp_path / "broker" / "processed"
-    queue.mkdir(parents=True)
-    processed.mkdir(parents=True)
-    options = {
-        "data_folder_in": str(queue),
-        "data_folder_out": str(queue),
-        "processed_folder": str(processed),
-        "store_processed": False,
-    }
+    """Start `celery worker` against the test database, on the configured broker: a private
+    filesystem folder in the embedded mode, the same Redis in the production stack."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    app.conf.broker_transport_options = options
-    _reset_broker_pools()
     env = {
         **os.environ,
         "KONNECT_VAR_DIR": str(tmp_path),
-        "CELERY_BROKER_URL": "filesystem://",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": _database_url(),
         "DJANGO_READ_DOT_ENV_FILE": "false",
     }
+    queue = None
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        queue, processed = tmp_path / "broker" / "queue", tmp_path / "broker" / "processed"
+        queue.mkdir(parents=True)
+        processed.mkdir(parents=True)
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+            "store_processed": False,
+        }
+        env["CELERY_BROKER_URL"] = "filesystem://"
+    _reset_broker_pools()
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
         [
@@ -76,15 +86,7 @@ def worker(tmp_path: Path, settings: Any) -> Any:
     _reset_broker_pools()
 
 
-def _reset_broker_pools() -> None:
-    """Drop connections made with earlier transport options so new ones use the current ones."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
-def test_a_real_worker_runs_a_job_sent_through_the_filesystem_broker(worker: Any) -> None:
+def test_a_real_worker_runs_a_job_sent_through_the_broker(worker: Any) -> None:
     proc, queue = worker
     old = Job.objects.create(
         kind="housekeeping",
@@ -94,7 +96,7 @@ def test_a_real_worker_runs_a_job_sent_through_the_filesystem_broker(worker: Any
     )
     JobItem.objects.bulk_create([JobItem(job=old, seq=i, key=f"k{i}") for i in range(3)])
 
-    job = housekeeping_start()  # commits, then publishes job_run to the broker folder
+    job = housekeeping_start()  # commits, then publishes job_run to the broker
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -106,4 +108,15 @@ def test_a_real_worker_runs_a_job_sent_through_the_filesystem_broker(worker: Any
     assert job.status == Job.Status.SUCCEEDED, job.message
     assert "Removed 3 record(s)" in job.message
     assert not JobItem.objects.filter(job=old).exists()
-    assert list(queue.iterdir()) == []  # the message was consumed from the folder
+    if queue is not None:
+        assert list(queue.iterdir()) == []  # the message was consumed from the folder
+
+
+def _reset_broker_pools() -> None:
+    """Drop pooled connections made with earlier transport options so new ones use the current
+    ones (kombu keeps producer pools globally, keyed by connection)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None

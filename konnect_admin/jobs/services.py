@@ -39,7 +39,9 @@ def job_enqueue(*, job: Job, countdown: float | None = None) -> None:
             else:
                 job_run_task.delay(job_id=job_id)
         except Exception:  # broker down: the Job row is stored, the sweeper will retry
-            logger.warning("could not enqueue job %s; the sweeper will pick it up", job_id)
+            logger.warning(
+                "could not enqueue job %s; the sweeper will pick it up", job_id, exc_info=True
+            )
 
     transaction.on_commit(send)
 
