@@ -12,6 +12,7 @@ jobs_patterns = (
         path("<int:job_id>/row/", jobs.job_row, name="row"),
         path("<int:job_id>/progress/", jobs.job_progress, name="progress"),
         path("<int:job_id>/cancel/", jobs.job_cancel_view, name="cancel"),
+        path("<int:job_id>/retry/", jobs.job_retry_view, name="retry"),
     ],
     "jobs",
 )

@@ -195,3 +195,26 @@ def test_unexpected_errors_fail_the_job_with_a_message(recorder: Recorder) -> No
     assert job.status == Job.Status.FAILED
     assert "hunter2" not in job.message
     assert "password=***" in job.message
+
+
+def test_retry_of_failed_records_sends_only_those(recorder: Recorder, admin_client: Any) -> None:
+    job = _create(bad=(1, 3), start=False)
+    runner.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.done, job.failed) == (3, 2)
+    recorder.sent.clear()
+    JobItem.objects.filter(job=job, status=JobItem.Status.FAILED).update(payload={"bad": False})
+    response = admin_client.post(f"/jobs/{job.pk}/retry/")
+    retry = Job.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == f"/jobs/{retry.pk}/"
+    assert retry.parent_id == job.pk
+    assert list(retry.items.values_list("key", flat=True)) == ["SKU-1", "SKU-3"]
+    runner.job_run(job_id=retry.pk)
+    assert recorder.sent == ["SKU-1", "SKU-3"]
+
+
+def test_a_job_without_failures_cannot_be_retried(recorder: Recorder, admin_client: Any) -> None:
+    job = _create(start=False)
+    runner.job_run(job_id=job.pk)
+    admin_client.post(f"/jobs/{job.pk}/retry/")
+    assert Job.objects.count() == 1

@@ -175,3 +175,32 @@ def jobs_sweep() -> int:
     if ids:
         logger.info("sweeper re-enqueued %d job(s)", len(ids))
     return len(ids)
+
+
+def job_retry_failed(*, job: Job, user: Any, request: Any = None) -> Job:
+    """A new Job of the same kind for the records that failed (or the whole Job if it had none).
+
+    The new Job carries the same parameters and the failed records' payloads (and the values they
+    replaced, for undo); it links back to the original through `parent`.
+    """
+    failed = list(job.items.filter(status=JobItem.Status.FAILED).order_by("seq"))
+    if job.items.exists() and not failed:
+        raise ValueError("This job has no failed records to retry.")
+    first = job.audit_events.order_by("at", "id").first()
+    return job_create(
+        kind=job.kind,
+        title=f"Retry of job {job.pk}: {job.title}"[:300],
+        created_by=user,
+        params=job.params,
+        items=[(item.key, item.payload) for item in failed],
+        item_before=[item.before for item in failed],
+        total=len(failed) if failed else job.total,
+        parent=job,
+        audit_action=first.action if first else f"{job.kind}.retry",
+        audit_object=(first.object_type, first.object_id, first.object_repr)
+        if first
+        else ("job", str(job.pk), job.title),
+        audit_after={"retry_of": job.pk, "records": len(failed)},
+        source="retry",
+        request=request,
+    )

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from konnect_admin.access import requires
 from konnect_admin.forms import JobFilterForm
 from konnect_admin.htmx import page_or_partial
-from konnect_admin.jobs.services import job_cancel
+from konnect_admin.jobs.services import job_cancel, job_retry_failed
 from konnect_admin.models import Job, JobItem
 from konnect_admin.selectors import job_get, job_kinds_visible_to, job_list
 
@@ -95,3 +95,22 @@ def job_cancel_view(request: HttpRequest, job_id: int) -> HttpResponse:
             request, f"Job {job.pk} is already under way or finished; it cannot be cancelled."
         )
     return redirect("jobs:detail", job_id=job.pk)
+
+
+@require_POST
+@requires()
+def job_retry_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Retry the failed records of a finished job as a new job."""
+    job = job_get(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
+    if not job.is_terminal or (not job.failed and job.status != Job.Status.FAILED):
+        messages.error(request, f"Job {job.pk} has nothing to retry.")
+        return redirect("jobs:detail", job_id=job.pk)
+    try:
+        retry = job_retry_failed(job=job, user=request.user, request=request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("jobs:detail", job_id=job.pk)
+    messages.success(request, f"Retrying {retry.total} record(s) as job {retry.pk}.")
+    return redirect("jobs:detail", job_id=retry.pk)
