@@ -82,6 +82,8 @@ class Shipment(models.Model):
 
     @property
     def state_label(self) -> str:
+        if self.is_self_ship and self.state == "dp_assigned":
+            return "Invoiced, AWB to enter" if not self.awb_number else "AWB entered"
         return workflow.state_label(self.state)
 
     @property

@@ -121,6 +121,7 @@ def shipment_sync(request: HttpRequest) -> HttpResponse:
         user=request.user, locations=selectors.location_scope(request.user), request=request
     )
     if _is_htmx(request):
+        job.refresh_from_db()
         return render(request, "orders/_job.html", {"job": job}, status=202)
     messages.info(request, "Sync started: the list updates when it finishes.")
     return redirect("orders:shipment_list")
@@ -171,6 +172,7 @@ def shipment_action(request: HttpRequest) -> HttpResponse:
     except ActionRefused as exc:
         return _refused(request, exc.message, status=409, back=back)
     if _is_htmx(request):
+        started.job.refresh_from_db()
         response = render(
             request,
             "orders/_action_started.html",
@@ -268,6 +270,7 @@ def shipment_refresh(request: HttpRequest, shipment_id: str) -> HttpResponse:
         return redirect("orders:shipment_detail", shipment_id=shipment.shipment_id)
     if job is None:
         return HttpResponse(status=204)
+    job.refresh_from_db()
     return render(request, "orders/_job.html", {"job": job, "compact": True}, status=202)
 
 
@@ -388,7 +391,7 @@ def scan_label(request: HttpRequest, shipment_id: str) -> HttpResponse:
         else:
             scan.scan_remember_job(request.session, shipment, "labels", started.job.pk)
     context = _scan_context(request, shipment, shipment.shipment_id, result)
-    context["announce"] = result is not None
+    context["announce"] = context["result"] is not None
     return render(request, f"{SCAN_TEMPLATE}#scan-panel", context)
 
 
