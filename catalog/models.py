@@ -7,6 +7,7 @@ migration of old data, only a re-sync.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -239,3 +240,128 @@ class ProductSize(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+
+class StockLevel(models.Model):
+    """Stock of a SKU at a location and that location's price override, as last read from
+    Konnect's listings (`GET ims/v3/listings`) or as last written by a successful job.
+
+    One row holds both because Konnect's listing reports them together per location, and the
+    sandbox creates the stock row with quantity 0 when a price record arrives first. `mrp` and
+    `esp` are None while the location has no price of its own (the size's price applies).
+    """
+
+    sku = models.CharField(max_length=200)
+    location_code = models.CharField(max_length=64)
+    quantity = models.IntegerField(default=0)
+    mrp = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    esp = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    synced_at = models.DateTimeField(default=timezone.now)
+    last_job = models.ForeignKey(
+        "konnect_admin.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sku", "location_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "location_code"], name="stocklevel_sku_location")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku}@{self.location_code}: {self.quantity}"
+
+
+class Upload(models.Model):
+    """A bulk file as the user sent it (kept byte for byte, for the result file) and what
+    checking it found. Rows that pass go to Konnect only when the user commits."""
+
+    class Kind(models.TextChoices):
+        PRODUCTS = "products", "Products"
+        PRICES = "prices", "Prices"
+        INVENTORY = "inventory", "Inventory"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        REFUSED = "refused", "Refused"
+        CHECKED = "checked", "Checked, not sent"
+        COMMITTED = "committed", "Sent to Konnect"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CHECKING, db_index=True
+    )
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8)  # csv | xlsx
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField()
+    dialect = models.JSONField(default=dict, blank=True)  # encoding, delimiter, bom, sep line
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template_slug = models.CharField(max_length=100, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)  # why the whole file was refused
+    notices = models.JSONField(default=list, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    changed_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    uncached_rows = models.PositiveIntegerField(default=0)
+    check_seconds = models.FloatField(null=True, blank=True)
+    check_job = models.ForeignKey(
+        "konnect_admin.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commit_job = models.ForeignKey(
+        "konnect_admin.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} upload {self.filename}"
+
+
+class UploadRow(models.Model):
+    """One data row of an upload: its verdict, the record it becomes, the value it replaces.
+
+    `row` is the row number as the spreadsheet shows it (the header is row 1). For products,
+    the row that first names an item code carries the product's payload; its other rows
+    (more sizes) share the key and the verdict.
+    """
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", "Has errors"
+        CHANGE = "change", "Will change"
+        SAME = "same", "Unchanged"
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    key = models.CharField(max_length=300)
+    payload = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [[column, message], ...]
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["upload", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "row"], name="uploadrow_upload_row")
+        ]
+        indexes = [models.Index(fields=["upload", "status", "row"], name="uploadrow_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} row {self.row}: {self.status}"

@@ -4,6 +4,8 @@ from django.urls import URLPattern, path
 
 from catalog import views_browse as browse
 from catalog import views_products as products
+from catalog import views_stock as stock
+from catalog import views_uploads as uploads
 
 app_name = "catalog"
 
@@ -49,4 +51,24 @@ urlpatterns: list[URLPattern] = [
         products.product_size_delete,
         name="product_size_delete",
     ),
+    path(
+        "products/<int:product_id>/stock/",
+        stock.product_stock_save,
+        name="product_stock_save",
+    ),
+    path(
+        "products/<int:product_id>/stock/refresh/",
+        stock.product_stock_refresh,
+        name="product_stock_refresh",
+    ),
+    path("stock-jobs/<int:job_id>/", stock.stock_job, name="stock_job"),
+    path("stock-jobs/<int:job_id>/revert/", stock.stock_job_revert, name="stock_job_revert"),
+    path("stock/refresh/", uploads.stock_refresh, name="stock_refresh"),
+    path("uploads/", uploads.upload_list, name="upload_list"),
+    path("uploads/new/", uploads.upload_create, name="upload_create"),
+    path("uploads/category/", uploads.upload_category, name="upload_category"),
+    path("uploads/template/", uploads.upload_template, name="upload_template"),
+    path("uploads/<int:upload_id>/", uploads.upload_detail, name="upload_detail"),
+    path("uploads/<int:upload_id>/commit/", uploads.upload_commit_view, name="upload_commit"),
+    path("uploads/<int:upload_id>/result/", uploads.upload_result, name="upload_result"),
 ]

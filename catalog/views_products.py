@@ -33,6 +33,7 @@ from catalog.services import (
     product_sync_start,
     product_update_submit,
 )
+from catalog.views_stock import stock_section_context
 from konnect_admin.access import MANAGE_CATALOG, VIEW_CATALOG, requires
 from konnect_admin.htmx import page_or_partial
 from konnect_admin.models import Job
@@ -107,6 +108,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "errors": product_errors(job) if job else [],
             "payload": json.dumps(product.data, indent=2, ensure_ascii=False),
             "attributes": _attribute_rows(product),
+            **stock_section_context(product),
         },
     )
 
