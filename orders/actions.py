@@ -436,7 +436,6 @@ def shipment_refresh_run(job: Job) -> Step:
     tracking, for the detail page. Reads only."""
     item = job.items.get()
     sid, location = item.key, str(item.payload.get("location") or "")
-    force_tracking = bool(item.payload.get("force_tracking"))
     with get_client(location or None) as client:
         fetched_at = timezone.now()
         remote = _read_back(client, sid, location)
@@ -458,12 +457,15 @@ def shipment_refresh_run(job: Job) -> Step:
             if sla is not None:
                 fields["sla_at"] = sla
                 fields["due_at"] = sla
+        cached = shipment.tracking or {}
         stale = (
             shipment.tracking_fetched_at is None
             or timezone.now() - shipment.tracking_fetched_at >= TRACKING_TTL
+            # the shipment moved since: the cached tracking is known to be out of date
+            or cached.get("operational_status") != shipment.state
         )
         trackable = bool(shipment.awb_number) or shipment.state in workflow.PACKED_OR_LATER
-        if trackable and (stale or force_tracking):
+        if trackable and stale:
             try:
                 fields["tracking"] = dict(client.track(shipment_id=sid))
             except KonnectNotFound:

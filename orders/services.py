@@ -348,22 +348,20 @@ def shipment_refresh_start(*, user: Any, shipment: Shipment, force: bool = False
     if running is not None:
         return running
     now = timezone.now()
-    recent = Job.objects.filter(
-        kind=REFRESH_KIND, items__key=shipment.shipment_id, created_at__gte=now - REFRESH_MIN_GAP
-    ).exists()
-    fresh = shipment.info_refreshed_at and now - shipment.info_refreshed_at < REFRESH_FRESH_FOR
-    if recent or (fresh and not force):
-        return None
+    if not force:  # automatic refreshes (page loads) are spaced out; a click always reads
+        recent = Job.objects.filter(
+            kind=REFRESH_KIND,
+            items__key=shipment.shipment_id,
+            created_at__gte=now - REFRESH_MIN_GAP,
+        ).exists()
+        fresh = shipment.info_refreshed_at and now - shipment.info_refreshed_at < REFRESH_FRESH_FOR
+        if recent or fresh:
+            return None
     return job_create(
         kind=REFRESH_KIND,
         title=f"Refresh shipment {shipment.shipment_id}",
         created_by=user,
-        items=[
-            (
-                shipment.shipment_id,
-                {"location": shipment.location_code, "force_tracking": force},
-            )
-        ],
+        items=[(shipment.shipment_id, {"location": shipment.location_code, "forced": force})],
     )
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from konnect_admin.konnect.client import KonnectClient
 from konnect_admin.models import Job
+from konnect_admin.sandbox import statemachine
+from konnect_admin.sandbox.models import Shipment as RemoteShipment
 from orders import selectors, workflow
 from orders.models import SavedView, Shipment, ShipmentDocument
 from orders.selectors import QueueFilters
@@ -309,14 +311,19 @@ def test_refresh_reads_info_and_caches_tracking(
     assert len(tracked) == 1
     html = admin_client.get(reverse("orders:shipment_detail", args=[sid])).content.decode()
     assert "Tracking fetched" in html and 'hx-trigger="load"' not in html
-    # a forced refresh a minute later reads the shipment again but keeps the cached tracking
+    # the Refresh button a minute later reads the shipment again but keeps the cached tracking
     Job.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=1))
-    Shipment.objects.filter(shipment_id=sid).update(
-        info_refreshed_at=timezone.now() - timezone.timedelta(minutes=3)
-    )
-    assert admin_client.post(url, headers=HX).status_code == 202
+    assert admin_client.post(url, {"force": "1"}, headers=HX).status_code == 202
     drain_jobs()
-    assert len(tracked) == 1 or "force" in tracked[-1]
+    assert len(tracked) == 1
+    # ... until the shipment moves on: then the cached tracking is out of date
+    remote = RemoteShipment.objects.get(shipment_id=sid)
+    statemachine.deliver(remote, statemachine.By(at=timezone.now(), source="fynd"))
+    assert admin_client.post(url, {"force": "1"}, headers=HX).status_code == 202
+    drain_jobs()
+    assert len(tracked) == 2
+    row.refresh_from_db()
+    assert row.state == "delivery_done" and row.tracking["operational_status"] == "delivery_done"
 
 
 def test_a_fresh_shipment_is_not_refreshed_again(pick: Pick, admin_client: Any) -> None:
@@ -325,6 +332,12 @@ def test_a_fresh_shipment_is_not_refreshed_again(pick: Pick, admin_client: Any) 
     response = admin_client.post(reverse("orders:shipment_refresh", args=[sid]), headers=HX)
     assert response.status_code == 204
     assert not Job.objects.filter(kind="shipment_refresh").exists()
+    # the Refresh button (force) always reads, fresh or not
+    forced = admin_client.post(
+        reverse("orders:shipment_refresh", args=[sid]), {"force": "1"}, headers=HX
+    )
+    assert forced.status_code == 202
+    assert Job.objects.filter(kind="shipment_refresh").count() == 1
 
 
 def test_customer_text_is_escaped(pick: Pick, admin_client: Any) -> None:
