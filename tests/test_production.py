@@ -33,7 +33,7 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**_clean_environ(), **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admin_creates_a_warehouse_user_bound_to_a_location(admin_client: Client) -> None:
-    loc = Location.objects.create(code="BLR-ST-01", name="Indiranagar")
+    loc, _ = Location.objects.get_or_create(code="BLR-ST-01", defaults={"name": "Indiranagar"})
     response = admin_client.post(
         "/users/new/",
         {
