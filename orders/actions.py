@@ -183,14 +183,21 @@ def _local_outcome(
 
 
 def _apply_success(
-    job: Job, spec: workflow.ActionSpec, item: JobItem, extra: Mapping[str, Any]
+    job: Job,
+    spec: workflow.ActionSpec,
+    item: JobItem,
+    extra: Mapping[str, Any],
+    *,
+    read_back: bool = False,
 ) -> None:
+    """Settle the item and record the outcome; `read_back`: the cached row was just written
+    from Konnect's own copy, which may already be further along than the action's target."""
     _settle_ok(item, dict(extra) or None)
     shipment = Shipment.objects.filter(shipment_id=item.key).first()
     if shipment is None:
         return
-    state, fields = _local_outcome(spec, item, extra)
-    if spec.name == "cancel_items":
+    state, fields = ("", {}) if read_back else _local_outcome(spec, item, extra)
+    if spec.name == "cancel_items" and not read_back:
         for line in (item.payload.get("record") or {}).get("orderItems", []):
             if int(line["quantity"]) >= int(
                 (item.payload.get("quantities") or {}).get(line["orderItemId"], 0)
@@ -303,7 +310,7 @@ def _reconcile(job: Job, sending: list[JobItem]) -> Step:
                     continue
                 shipments_upsert([remote], fetched_at=fetched_at, job=job)
                 if workflow.has_taken_effect(spec, remote, item.payload):
-                    _apply_success(job, spec, item, {})
+                    _apply_success(job, spec, item, {}, read_back=True)
                     clear_pending(job=job, shipment_ids=[item.key])
                     continue
                 cached = Shipment.objects.filter(shipment_id=item.key).first()

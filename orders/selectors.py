@@ -310,6 +310,20 @@ def open_job(*, kind: str, key: str = "", params: dict[str, Any] | None = None) 
     return qs.order_by("-created_at").first()
 
 
+def job_in_scope(*, user: Any, job: Job) -> bool:
+    """Whether every shipment (or location) a shipment Job touches is at the user's
+    locations: a warehouse user does not read another location's refusals and documents."""
+    codes = location_scope(user)
+    if codes is None:
+        return True
+    if job.kind == "shipment_sync":
+        return set(job.params.get("locations") or []) <= set(codes)
+    keys = job.items.values_list("key", flat=True)
+    return (
+        not Shipment.objects.filter(shipment_id__in=keys).exclude(location_code__in=codes).exists()
+    )
+
+
 def document_get(*, user: Any, document_id: int) -> ShipmentDocument | None:
     """A stored PDF the user may open: every shipment in it must be at their locations."""
     doc = ShipmentDocument.objects.filter(pk=document_id).select_related("job").first()

@@ -41,6 +41,7 @@ __all__ = [
 MAX_PER_REQUEST = 500
 REFRESH_FRESH_FOR = timedelta(minutes=2)
 REFRESH_MIN_GAP = timedelta(seconds=30)
+DOCUMENT_RETENTION = timedelta(days=3)
 
 
 class ActionRefused(Exception):
@@ -304,6 +305,10 @@ def _store_job(
         job.errors = [{"key": sid, "message": reason} for sid, reason in refused][:50]
         job.save(update_fields=["errors"])
     if spec.job_kind == DOCUMENTS_KIND:
+        # PDFs are kept a few days (Konnect can print them again); the rows stay as a record
+        ShipmentDocument.objects.filter(
+            created_at__lt=timezone.now() - DOCUMENT_RETENTION, pdf__isnull=False
+        ).update(pdf=None)
         ShipmentDocument.objects.create(
             job=job,
             kind=spec.name,

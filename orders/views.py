@@ -197,6 +197,8 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = job_get(user=request.user, job_id=job_id)
     if job is None or job.kind not in {*workflow.JOB_KINDS, REFRESH_KIND, "shipment_sync"}:
         raise Http404
+    if not selectors.job_in_scope(user=request.user, job=job):
+        raise Http404
     compact = request.GET.get("compact") == "1"
     response = render(request, "orders/_job.html", {"job": job, "compact": compact})
     if job.is_terminal:

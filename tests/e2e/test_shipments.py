@@ -92,6 +92,9 @@ def test_confirm_three_in_bulk_then_cancel_one_item_of_another(
     for sid in rows:
         expect(page.get_by_role("link", name=sid)).to_be_visible()
     screenshot(page, "shipments-queue-confirmed")
+    page.set_viewport_size({"width": 800, "height": 1000})
+    screenshot(page, "shipments-queue-tablet")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     other = _with_bags("placed", "BHW-WH-01", 2)
     bag = next(i for i in other.items.all() if i.state == "placed")

@@ -426,3 +426,20 @@ def test_a_locked_shipment_is_refused(pick: Pick, admin_user: Any) -> None:
     Shipment.objects.filter(shipment_id=sid).update(lock_status=True)
     with pytest.raises(ActionRefused, match="locked"):
         start(admin_user, "confirm", [sid])
+
+
+def test_a_read_back_never_moves_the_cache_backwards(
+    pick: Pick, admin_user: Any, drain_jobs: Drain
+) -> None:
+    """Konnect applied the pack and someone dispatched since: the reconciled pack must not
+    put the cached shipment back to packed."""
+    (sid,) = pick("dp_assigned", self_ship=False)
+    job = start(admin_user, "pack", [sid])
+    job.items.update(status=JobItem.Status.SENDING, attempts=1)
+    remote = RemoteShipment.objects.get(shipment_id=sid)
+    statemachine.pack(remote, {}, statemachine.By(at=timezone.now()))
+    statemachine.dispatch(remote, {}, statemachine.By(at=timezone.now()))
+    drain_jobs()
+    assert job.items.get().status == JobItem.Status.SUCCEEDED
+    assert local(sid).state == "bag_picked"
+    assert [e.key for e in effects("oms.pack")] == [sid]
