@@ -6,6 +6,7 @@ rows that passed every check are ever sent.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -21,6 +22,8 @@ from konnect_admin.jobs.registry import Step
 from konnect_admin.jobs.services import job_create
 from konnect_admin.konnect import CATALOG_WRITE_LIMIT, IMS_WRITE_LIMIT
 from konnect_admin.models import Job
+
+logger = logging.getLogger(__name__)
 
 KIND_CHECK = "upload_check"
 KIND_PRODUCTS = "product_bulk_create"
@@ -194,15 +197,24 @@ def upload_check_run(job: Job) -> Step:
 
     try:
         result = upload_check(upload, progress=progress)
-    except UploadRefused as exc:
+    except Exception as exc:  # a refusal, or a bug: either way the upload must not hang
+        if isinstance(exc, UploadRefused):
+            message = exc.message
+        else:
+            logger.exception("checking upload %s failed", upload.pk)
+            message = (
+                "The file could not be checked because of an error on our side. Nothing was"
+                " sent. Please tell your administrator (upload"
+                f" {upload.pk})."
+            )
         upload.status = Upload.Status.REFUSED
-        upload.error = exc.message
+        upload.error = message
         upload.checked_at = timezone.now()
         upload.check_seconds = time.perf_counter() - started
         upload.save()
         UploadRow.objects.filter(upload=upload).delete()
         job.total = job.done = 1
-        return Step.done(status=Job.Status.FAILED, reason=f"File refused: {exc.message}")
+        return Step.done(status=Job.Status.FAILED, reason=f"File refused: {message}"[:500])
     with transaction.atomic():
         _store(upload, result)
         upload.status = Upload.Status.CHECKED

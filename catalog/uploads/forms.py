@@ -33,7 +33,14 @@ class UploadForm(forms.Form):
         choices=Upload.Kind.choices, widget=forms.RadioSelect, label="The file holds"
     )
     category = forms.ChoiceField(required=False, label="Category of the products")
-    file = forms.FileField(label="CSV or Excel file (.csv, .xlsx)")
+    file = forms.FileField(
+        label="CSV or Excel file (.csv, .xlsx)",
+        error_messages={
+            "empty": "The file is empty.",
+            "required": "Choose the file to upload.",
+            "invalid": "No file was received; choose it again.",
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -392,8 +392,13 @@ def _read_xlsx(data: bytes, *, max_rows: int, raw: bool) -> Sheet:
 
 
 def _xlsx_problem(exc: BaseException) -> UploadRefused:
-    name = type(exc).__name__
-    if "Entities" in name or "DTD" in name or "Forbidden" in name:
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:  # openpyxl wraps the parser's error
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    names = " ".join(type(e).__name__ for e in chain)
+    if "Entities" in names or "DTD" in names or "Forbidden" in names:
         return UploadRefused(
             "The workbook contains XML entity declarations, which Excel never writes; it may be"
             " an attack (“billion laughs”). Copy the data into a new workbook."

@@ -73,14 +73,15 @@ def to_number(text: str, *, decimal_comma: bool = False) -> Decimal | None:
 def parse_quantity(text: str) -> tuple[int | None, str | None]:
     """A stock quantity: a whole number, 0 or more."""
     text = text.strip()
+    if text and text[0] in "=+-@" and (problem := formula_error(text)):
+        return None, problem
+    if len(text) > 12:  # no real stock has that many digits (and int() of 5,000 digits fails)
+        return None, f"“{shown(text)}” is far more stock than we accept ({QUANTITY_MAX:,})."
     if text.isdigit():
         quantity = int(text)
     else:
         if not text:
             return None, "Enter the stock quantity (0 or more; 0 means out of stock)."
-        problem = formula_error(text)
-        if problem:
-            return None, problem
         number = to_number(text)
         if number is None:
             return None, f"“{shown(text)}” is not a number. Enter the stock as a whole number."
