@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyped]
     Tuple,
     TupleGreaterThan,
@@ -19,14 +19,13 @@ from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyp
 )
 from django.utils import timezone
 
-from konnect_admin.models import Job, JobItem, Location
+from konnect_admin.models import Job, JobItem, Location, StaffProfile
 from orders import workflow
 from orders.models import SavedView, Shipment, ShipmentDocument, ShipmentEvent, SyncState
 
 PER_PAGE = 50
 COUNT_CAP = 1000  # lane counts stop here ("999+"): never a COUNT over the whole table
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_UNSET = object()
 LIST_COLUMNS = (
     "id",
     "shipment_id",
@@ -57,24 +56,43 @@ LIST_COLUMNS = (
 # --- scope -------------------------------------------------------------------------------------
 
 
-def location_scope(user: Any) -> list[str] | None:
-    """The location codes `user` is bound to, or None for every location (one query, cached
-    on the user object for the request)."""
-    cached: Any = getattr(user, "_orders_location_scope", _UNSET)
-    if cached is not _UNSET:
-        return cast(list[str] | None, cached)
-    codes = (
-        list(
-            Location.objects.filter(staff__user=user)
-            .order_by("code")
-            .values_list("code", flat=True)
+@dataclass(frozen=True)
+class _Locations:
+    bound: list[tuple[str, str]]  # the user's own locations (code, name)
+    active: list[tuple[str, str]]  # every active location
+
+
+def _locations(user: Any) -> _Locations:
+    """The user's locations and every active one, in ONE query, cached on the user object
+    for the request (the queue page needs both)."""
+    cached: Any = getattr(user, "_orders_locations", None)
+    if cached is not None:
+        return cast(_Locations, cached)
+    pk = getattr(user, "pk", None)
+    rows = (
+        Location.objects.annotate(
+            bound=Exists(
+                StaffProfile.locations.through.objects.filter(
+                    location_id=OuterRef("pk"), staffprofile__user_id=pk or 0
+                )
+            )
         )
-        if getattr(user, "pk", None)
-        else []
+        .filter(Q(is_active=True) | Q(bound=True))
+        .order_by("code")
+        .values_list("code", "name", "is_active", "bound")
     )
-    scope = codes or None
-    user._orders_location_scope = scope
-    return scope
+    found = _Locations(
+        bound=[(code, name) for code, name, _active, bound in rows if bound and pk],
+        active=[(code, name) for code, name, active, _bound in rows if active],
+    )
+    user._orders_locations = found
+    return found
+
+
+def location_scope(user: Any) -> list[str] | None:
+    """The location codes `user` is bound to, or None for every location."""
+    bound = _locations(user).bound
+    return [code for code, _name in bound] or None
 
 
 def shipments_visible_to(user: Any) -> QuerySet[Shipment]:
@@ -84,15 +102,10 @@ def shipments_visible_to(user: Any) -> QuerySet[Shipment]:
 
 
 def location_choices(user: Any) -> list[tuple[str, str]]:
-    codes = location_scope(user)
-    if codes is not None:
-        return [(c, c) for c in codes]
-    return [
-        (code, f"{code} · {name}")
-        for code, name in Location.objects.filter(is_active=True)
-        .order_by("code")
-        .values_list("code", "name")
-    ]
+    found = _locations(user)
+    if found.bound:
+        return [(code, code) for code, _name in found.bound]
+    return [(code, f"{code} · {name}") for code, name in found.active]
 
 
 # --- the queue -------------------------------------------------------------------------------

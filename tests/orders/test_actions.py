@@ -443,3 +443,43 @@ def test_a_read_back_never_moves_the_cache_backwards(
     assert job.items.get().status == JobItem.Status.SUCCEEDED
     assert local(sid).state == "bag_picked"
     assert [e.key for e in effects("oms.pack")] == [sid]
+
+
+REFUSALS = [
+    ("confirm", {"state": "bag_confirmed"}, {}, "must be new"),
+    ("cancel", {"state": "bag_picked"}, {"reason_code": "6"}, "not yet dispatched"),
+    ("invoice", {"state": "placed"}, {"invoice_number": "INV-X-1"}, "must be confirmed"),
+    ("pack", {"state": "bag_confirmed"}, {}, "courier assigned"),
+    ("dispatch", {"state": "dp_assigned"}, {}, "must be packed"),
+    ("courier_details", {"state": "bag_packed", "is_self_ship": True}, {}, "is self-ship"),
+    ("labels", {"state": "placed"}, {}, "must be packed"),
+    ("invoices", {"state": "bag_confirmed"}, {}, "must be packed"),
+    (
+        "awb",
+        {"state": "dp_assigned", "is_self_ship": False},
+        {"awb_number": "AWB-1", "courier_name": "DTDC"},
+        "not self-ship",
+    ),
+    ("mark_picked", {"state": "bag_invoiced", "is_self_ship": True}, {}, "AWB, not yet picked"),
+    ("mark_delivered", {"state": "bag_picked", "is_self_ship": False}, {}, "not self-ship"),
+    ("mark_rto_delivered", {"state": "bag_packed", "is_self_ship": True}, {}, "in transit"),
+]
+
+
+@pytest.mark.parametrize(("action", "where", "options", "words"), REFUSALS)
+def test_every_action_is_refused_in_a_state_that_does_not_allow_it(
+    synced: None,
+    admin_user: Any,
+    action: str,
+    where: dict[str, Any],
+    options: dict[str, Any],
+    words: str,
+) -> None:
+    row = Shipment.objects.filter(is_return=False, **where).first()
+    assert row is not None, where
+    with pytest.raises(ActionRefused, match=words):
+        start(admin_user, action, [row.shipment_id], **options)
+    assert not Job.objects.exclude(kind="shipment_sync").exists()
+    assert AuditEvent.objects.filter(
+        action=f"shipment.{action}", outcome=AuditEvent.Outcome.DENIED
+    ).exists()

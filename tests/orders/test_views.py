@@ -159,7 +159,7 @@ def test_the_queue_runs_in_a_few_queries_whatever_the_rows(
         assert response.status_code == 200
         counts.append(len(queries))
         assert not any("COUNT(*)" in q["sql"] and "LIMIT" not in q["sql"] for q in queries)
-    assert counts[0] == counts[1] and counts[0] <= 10, counts
+    assert counts[0] == counts[1] and counts[0] <= 8, counts  # P1 (the issue allows 10)
     with django_assert_max_num_queries(8):
         client.get(LIST, {"lane": "DELIVERED"}, headers=HX)
 
