@@ -42,7 +42,10 @@ class QueueFilterForm(forms.Form):
         location.choices = [("", "All my locations"), *locations]
 
     def filters(self) -> QueueFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters; a bad one (a date that is not a date, a location outside the
+        user's) is dropped alone, the others still apply."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return QueueFilters(
             lane=data.get("lane") or workflow.DEFAULT_LANE,
             q=(data.get("q") or "").strip(),

@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from konnect_admin.access import MANAGE_SHIPMENTS, VIEW_SHIPMENTS, has_all, requires
 from konnect_admin.htmx import page_or_partial
-from konnect_admin.models import Job, JobItem
+from konnect_admin.models import Job
 from konnect_admin.selectors import job_get
 from orders import scan, selectors, workflow
 from orders.actions import REFRESH_KIND
@@ -398,7 +398,6 @@ def scan_label(request: HttpRequest, shipment_id: str) -> HttpResponse:
 
 
 __all__ = [
-    "JobItem",
     "document_download",
     "job_status",
     "saved_view_create",
