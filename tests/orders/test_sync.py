@@ -185,3 +185,30 @@ def test_refresh_button_of_a_warehouse_user_syncs_their_location(
     # a second click joins the running sync instead of starting another
     warehouse_client.post("/orders/sync/", headers={"HX-Request": "true"})
     assert Job.objects.filter(kind=sync.KIND).exclude(status__in=Job.TERMINAL).count() <= 1
+
+
+def test_beat_runs_new_orders_often_and_everything_less_often(synced: None) -> None:
+    from django.conf import settings
+
+    from konnect_admin.schedule import beat_schedule
+    from orders import tasks
+
+    schedule = beat_schedule(settings)
+    assert schedule["orders-sync-new"] == {"task": "orders.shipment_sync_new", "schedule": 300}
+    assert schedule["orders-sync-all"] == {"task": "orders.shipment_sync_all", "schedule": 1800}
+    new = Job.objects.get(pk=tasks.shipment_sync_new())
+    assert new.params["mode"] == MODE_NEW and new.created_by is None
+    assert {i.payload["bucket"] for i in new.items.all()} == {"CREATED"}
+    full = Job.objects.get(pk=tasks.shipment_sync_all())
+    assert full.items.count() == 3 * len(sync.workflow.SYNC_BUCKETS)
+    assert tasks.shipment_sync_all() == full.pk  # while one runs, the next joins it
+
+
+def test_make_run_queues_a_first_sync_once(synced: None) -> None:
+    from konnect_admin import demo
+
+    step = dict(demo.SEED_STEPS)["shipment sync queued"]
+    assert step() == "already synced"
+    SyncState.objects.all().delete()
+    assert step().startswith("job ")
+    assert Job.objects.filter(kind=sync.KIND, params__mode="full").exists()
