@@ -367,10 +367,20 @@ def stock_refresh_start(*, product: Product, user: Any, request: Any = None) -> 
 
 
 def stock_jobs_for(product: Product, limit: int = 6) -> list[Job]:
-    """The jobs that set this product's current stock and prices (from the cache, indexed)."""
+    """The latest price and stock jobs that touched this product (exact keys: indexed)."""
+    from konnect_admin.models import JobItem
+
+    keys = [
+        f"{sku}@{code}"
+        for sku in product.sizes.values_list("sku", flat=True)
+        for code in location_codes()
+    ]
+    if not keys:
+        return []
     ids = (
-        StockLevel.objects.filter(sku__in=product.sizes.values("sku"), last_job__isnull=False)
-        .values("last_job")
-        .distinct()
+        JobItem.objects.filter(key__in=keys, job__kind__in=["price_update", "inventory_update"])
+        .order_by("-job_id")
+        .values_list("job_id", flat=True)
+        .distinct()[:limit]
     )
-    return list(Job.objects.filter(pk__in=ids).order_by("-created_at", "-id")[:limit])
+    return list(Job.objects.filter(pk__in=list(ids)).order_by("-created_at", "-id"))

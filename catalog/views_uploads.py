@@ -192,7 +192,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     lines = []
     for row in page.object_list:
         item = outcomes.get(row.key if upload.kind == Upload.Kind.PRODUCTS else row.row)
-        lines.append({"row": row, "item": item, "change": _change_text(upload, row)})
+        lines.append({"row": row, "item": item, "change": _change_text(upload, row, item)})
     context = {
         "upload": upload,
         "page": page,
@@ -226,11 +226,13 @@ def _columns(upload: Upload) -> list[str]:
     return ["Item code", "SKU", "Size"]
 
 
-def _change_text(upload: Upload, row: UploadRow) -> str:
+def _change_text(upload: Upload, row: UploadRow, item: JobItem | None) -> str:
+    """Before → after: the value the job replaced once sent, the cached one before that."""
     if upload.kind == Upload.Kind.PRODUCTS or row.status == UploadRow.Status.INVALID:
         return ""
     kind = KIND_INVENTORY if upload.kind == Upload.Kind.INVENTORY else "price_update"
-    before = value_text(kind, row.before) if row.before else "not read yet"
+    known = item.before if item is not None and item.before else row.before
+    before = value_text(kind, known) if known else "not read yet"
     after = value_text(kind, row.payload)
     return f"{before} → {after}"
 

@@ -97,7 +97,9 @@ def revert_start(*, job: Job, user: Any, request: Any = None) -> Job:
         items.append((item.key, record_for(job.kind, sku, location, before), item.payload))
     if not items:
         raise RevertRefused("The job changed nothing that could be put back.")
-    what = "stock" if job.kind == KIND_INVENTORY else "prices"
+    what = ("stock value" if job.kind == KIND_INVENTORY else "price") + (
+        "s" if len(items) > 1 else ""
+    )
     return ims_job_start(
         kind=job.kind,
         user=user,

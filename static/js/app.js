@@ -152,3 +152,23 @@
     if (event.target.matches && event.target.matches("[data-scan-select]")) event.target.select();
   });
 })();
+
+// Upload form: fields that only apply to one kind of file (<div data-show-for-kind="products">)
+// are shown while that kind is chosen in the form's kind radios.
+(function () {
+  "use strict";
+  function sync(form) {
+    var chosen = form.querySelector('input[name="kind"]:checked');
+    form.querySelectorAll("[data-show-for-kind]").forEach(function (el) {
+      el.hidden = !chosen || el.getAttribute("data-show-for-kind") !== chosen.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "kind" && event.target.form) sync(event.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-show-for-kind]")) sync(form);
+    });
+  });
+})();
