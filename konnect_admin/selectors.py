@@ -6,12 +6,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from konnect_admin import access
 from konnect_admin.jobs import registry
-from konnect_admin.models import AuditEvent, Job, Location
+from konnect_admin.models import AuditEvent, Job, JobItem, Location
 
 
 def job_kinds_visible_to(user: Any) -> list[str]:
@@ -25,8 +25,16 @@ def job_kinds_visible_to(user: Any) -> list[str]:
 def job_list(
     *, user: Any, kind: str = "", status: str = "", created_by: int | None = None
 ) -> QuerySet[Job]:
-    """Jobs the user may see: every job of a kind their role covers."""
+    """Jobs the user may see: every job of a kind their role covers and, for a user bound to
+    locations, only jobs whose records all belong to those locations (shipment actions carry
+    the shipment's location on each record)."""
     qs = Job.objects.filter(kind__in=job_kinds_visible_to(user)).select_related("created_by")
+    codes = location_codes_for(user)
+    if codes is not None:
+        elsewhere = JobItem.objects.filter(
+            job=OuterRef("pk"), payload__location__isnull=False
+        ).exclude(payload__location__in=codes)
+        qs = qs.exclude(Exists(elsewhere))
     if kind:
         qs = qs.filter(kind=kind)
     if status == "active":

@@ -296,6 +296,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=10.0)
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 
+# --- Catalog and orders ------------------------------------------------------------------------
+CATALOG_STALE_HOURS = env.int("CATALOG_STALE_HOURS", default=24)  # cached data shown as stale
+ORDERS_SYNC_WINDOW_DAYS = env.int("ORDERS_SYNC_WINDOW_DAYS", default=30)  # full sync's date window
+
 # --- Konnect ----------------------------------------------------------------------------------
 # KONNECT_SANDBOX serves the emulator under /sandbox/ of this server; the client then talks to
 # it over real HTTP at KONNECT_BASE_URL (default: this server's own /sandbox/).
@@ -344,7 +348,6 @@ SANDBOX_FAULT_RESET_RATE = env.float("SANDBOX_FAULT_RESET_RATE", default=0.0)
 SANDBOX_FAULT_RATE_LIMIT_RATE = env.float("SANDBOX_FAULT_RATE_LIMIT_RATE", default=0.0)
 SANDBOX_FAULT_RETRY_AFTER = env.int("SANDBOX_FAULT_RETRY_AFTER", default=2)
 SANDBOX_FAULT_OUTAGE = env.bool("SANDBOX_FAULT_OUTAGE", default=False)
-CATALOG_STALE_HOURS = env.int("CATALOG_STALE_HOURS", default=24)
 # Share of injected connection resets that happen after the write was applied (the rest
 # happen before): a reset is ambiguous for the client either way.
 SANDBOX_FAULT_RESET_APPLY_RATE = env.float("SANDBOX_FAULT_RESET_APPLY_RATE", default=0.5)

@@ -218,3 +218,30 @@ def test_a_job_without_failures_cannot_be_retried(recorder: Recorder, admin_clie
     runner.job_run(job_id=job.pk)
     admin_client.post(f"/jobs/{job.pk}/retry/")
     assert not Job.objects.filter(parent=job).exists()
+
+
+def test_location_bound_users_see_only_their_locations_jobs(
+    recorder: Recorder, make_user: Any, admin_user: Any
+) -> None:
+    from konnect_admin.selectors import job_list
+
+    here = job_create(
+        kind="test_send",
+        title="here",
+        created_by=None,
+        start=False,
+        items=[("S1", {"location": "BHW-WH-01"})],
+    )
+    there = job_create(
+        kind="test_send",
+        title="there",
+        created_by=None,
+        start=False,
+        items=[("S2", {"location": "BLR-ST-01"}), ("S3", {"location": "BHW-WH-01"})],
+    )
+    plain = job_create(
+        kind="test_send", title="no location", created_by=None, start=False, items=[("X", {})]
+    )
+    bound = make_user("ravi", "Warehouse", locations=("BHW-WH-01",))
+    assert set(job_list(user=bound)) == {here, plain}
+    assert set(job_list(user=admin_user)) >= {here, there, plain}

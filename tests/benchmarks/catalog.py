@@ -52,8 +52,8 @@ def _sync_with_call_count() -> tuple[dict[str, int], float]:
         return original(self, request, **kwargs)
 
     settings.KONNECT_BASE_URL = SANDBOX_BASE_URL
-    base.build_session = lambda: sandbox_session(SANDBOX_BASE_URL)  # type: ignore[assignment]
-    inprocess.SandboxAdapter.send = counting_send  # type: ignore[method-assign]
+    base.build_session = lambda: sandbox_session(SANDBOX_BASE_URL)
+    inprocess.SandboxAdapter.send = counting_send  # type: ignore[method-assign,assignment]
     try:
         from konnect_admin.konnect import get_client
 
