@@ -40,7 +40,7 @@ def format_inr(value: Any, *, symbol: bool = True, paise: bool = True) -> str:
 
 def format_when(value: datetime | None, *, seconds: bool = False) -> str:
     """'28 Nov 2026, 14:05 IST' in the seller's time zone."""
-    if value is None:
+    if not isinstance(value, datetime):  # None, or "" from a missing template variable
         return "—"
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     pattern = "%d %b %Y, %H:%M:%S" if seconds else "%d %b %Y, %H:%M"

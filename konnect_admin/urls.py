@@ -37,6 +37,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", accounts.login_view, name="login"),
     path("logout/", accounts.logout_view, name="logout"),
     path("healthz", home.healthz, name="healthz"),
+    path(
+        "charts/shipments-by-status.svg",
+        home.chart_shipments_by_lane,
+        name="chart_shipments_by_lane",
+    ),
+    path(
+        "charts/shipments-per-day.svg", home.chart_shipments_per_day, name="chart_shipments_per_day"
+    ),
     path("jobs/", include(jobs_patterns)),
     path("audit/", include(audit_patterns)),
     path("users/", include(users_patterns)),
