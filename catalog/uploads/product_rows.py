@@ -36,6 +36,7 @@ from catalog.uploads.validation import (
     price_pair_error,
     shown,
     to_number,
+    without_gc,
 )
 from catalog.validation import (
     COUNTRIES,
@@ -127,8 +128,10 @@ class _Product:
         self.item_code = item_code
         self.lead = lead
         self.rows: list[RowVerdict] = [lead]
-        self.values: dict[str, tuple[str, int]] = {}  # column key → (text, row it came from)
+        self.texts: dict[str, str] = {}  # column key → the product's value
+        self.rows_of: dict[str, int] = {}  # column key → the row that value came from
         self.sizes: list[tuple[RowVerdict, dict[str, Any]]] = []
+        self.last_cells: list[str] = []  # the product columns of its last row, as typed
 
 
 class ProductChecker:
@@ -154,11 +157,13 @@ class ProductChecker:
 
     # --- per row -----------------------------------------------------------------------------
 
+    @without_gc
     def check(self, sheet: Sheet, progress: Progress | None = None) -> CheckResult:
         products: dict[str, _Product] = {}
         order: list[_Product] = []
         verdicts: list[RowVerdict] = []
         i_code = self.match.positions["item_code"]
+        product_indexes = [i for _, i in self.product_keys]
         for row, cells in sheet.rows:
             if self.reader.is_blank(cells):
                 continue
@@ -186,22 +191,21 @@ class ProductChecker:
                 order.append(product)
             else:
                 product.rows.append(verdict)
-            for key, index in self.product_keys:
-                if index >= n:
-                    continue
-                text = cells[index].strip()
-                if not text:
-                    continue
-                known = product.values.get(key)
-                if known is None:
-                    product.values[key] = (text, row)
-                elif known[0] != text:
-                    verdict.fail(
-                        self.labels[key],
-                        f"“{shown(text)}” differs from row {known[1]} of the same item code"
-                        f" (“{shown(known[0])}”). A product's columns must match on all its rows"
-                        " (or be left empty after the first).",
-                    )
+            same_cells = [cells[i] if i < n else "" for i in product_indexes]
+            if same_cells == product.last_cells:
+                product.sizes.append((verdict, size))  # the usual case: the columns repeated
+                continue
+            product.last_cells = same_cells
+            texts = product.texts
+            if not texts:  # the product's first row
+                texts.update(
+                    (key, text)
+                    for key, index in self.product_keys
+                    if index < n and (text := cells[index].strip())
+                )
+                product.rows_of = dict.fromkeys(texts, row)
+            else:
+                self._merge(product, verdict, cells)
             product.sizes.append((verdict, size))
             if progress is not None and len(verdicts) % PROGRESS_EVERY == 0:
                 progress(len(verdicts))
@@ -287,25 +291,42 @@ class ProductChecker:
                 "name": data.pop("trader_name"),
                 "address": data.pop("trader_address"),
             }
-            payload = product_input(
-                data=data,
-                sizes=sizes,
-                traders=[trader],
-                attribute_slugs=[d.slug for d in self.ctx.definitions],
-            )
+            # `data` holds only this category's attributes, so no filter list is needed.
+            payload = product_input(data=data, sizes=sizes, traders=[trader])
             product.lead.payload = payload
             product.lead.summary["name"] = payload["name"]
             for verdict in product.rows:
                 verdict.cached = False  # a new product: nothing to compare with
 
+    def _merge(self, product: _Product, verdict: RowVerdict, cells: list[str]) -> None:
+        """A later row of a product: its product columns must be empty or the same."""
+        n = len(cells)
+        for key, index in self.product_keys:
+            if index >= n:
+                continue
+            text = cells[index].strip()
+            if not text:
+                continue
+            known = product.texts.get(key)
+            if known is None:
+                product.texts[key] = text
+                product.rows_of[key] = verdict.row
+            elif known != text:
+                verdict.fail(
+                    self.labels[key],
+                    f"“{shown(text)}” differs from row {product.rows_of[key]} of the same item"
+                    f" code (“{shown(known)}”). A product's columns must match on all its rows"
+                    " (or be left empty after the first).",
+                )
+
     def _fail_at(self, product: _Product, key: str, message: str) -> None:
         """An error about a product column, at the row its value came from."""
-        row = product.values.get(key, ("", product.lead.row))[1]
+        row = product.rows_of.get(key, product.lead.row)
         target = next((r for r in product.rows if r.row == row), product.lead)
         target.fail(self.labels[key], message)
 
     def _text(self, product: _Product, key: str) -> str:
-        return product.values.get(key, ("", 0))[0]
+        return product.texts.get(key, "")
 
     def _product_fields(self, product: _Product) -> dict[str, Any]:
         ctx = self.ctx

@@ -13,11 +13,14 @@ CSV rows per second).
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from catalog.uploads.parsing import MAX_CELL_CHARS, Sheet
 from catalog.uploads.specs import HeaderMatch, column_letter
@@ -33,6 +36,30 @@ _MONEY_MARKS = re.compile(r"^(?:₹|rs\.?|inr)\s*|\s*(?:₹|rs\.?|inr)$", re.IGN
 _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+,\d+$")
 
 Progress = Callable[[int], None]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Checking allocates a few objects per row and keeps them all: the cyclic garbage
+    collector would scan that growing heap again and again for nothing (a third of the time
+    on a 20,000-row products file). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def without_gc(function: F) -> F:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with gc_paused():
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def shown(value: str) -> str:
@@ -296,6 +323,7 @@ def _sku_and_location(
     return sku, location
 
 
+@without_gc
 def check_inventory(
     sheet: Sheet, match: HeaderMatch, ctx: ImsContext, progress: Progress | None = None
 ) -> CheckResult:
@@ -368,6 +396,7 @@ def price_before(
     )
 
 
+@without_gc
 def check_prices(
     sheet: Sheet, match: HeaderMatch, ctx: ImsContext, progress: Progress | None = None
 ) -> CheckResult:
