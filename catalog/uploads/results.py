@@ -149,7 +149,10 @@ def _csv(header: list[str], rows: Any, dialect: dict[str, Any]) -> bytes:
         return out.getvalue().encode("utf-8-sig")
     if encoding == "utf-16":
         return out.getvalue().encode("utf-16")
-    return out.getvalue().encode(encoding, errors="replace")
+    text = out.getvalue()
+    if encoding == "cp1252":  # Windows-1252 has no ₹: our messages say "Rs." instead of "?"
+        text = text.replace("₹", "Rs.")
+    return text.encode(encoding, errors="replace")
 
 
 def _xlsx(header: list[str], rows: Any) -> bytes:

@@ -142,3 +142,46 @@ def test_a_hundred_and_one_products_are_two_calls(
     drain_jobs()
     assert [c[2] for c in writes.writes("v3/catalog/product")] == [100, 1]
     assert SandboxProduct.objects.filter(item_code__startswith="BULK-").count() == 101
+
+
+def test_an_unclear_create_is_read_back_and_only_missing_products_are_sent_again(
+    products_ready: Category,
+    upload_file: Any,
+    admin_client: Client,
+    drain_jobs: Any,
+    writes: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from catalog.uploads import products as bulk
+    from konnect_admin.konnect import KonnectUnavailable
+    from konnect_admin.konnect.catalog_api import CatalogMethods
+
+    monkeypatch.setattr(bulk, "RECONCILE_WINDOW", timedelta(0))
+    real = CatalogMethods.products_create
+    calls: list[int] = []
+
+    def first_half_then_timeout(self: Any, *, template: str, products: Any) -> Any:
+        calls.append(len(products))
+        if len(calls) == 1:  # two of four arrived, then the answer was lost
+            real(self, template=template, products=products[:2])
+            raise KonnectUnavailable("timed out", ambiguous=True)
+        return real(self, template=template, products=products)
+
+    monkeypatch.setattr(CatalogMethods, "products_create", first_half_then_timeout)
+    upload = upload_file(
+        "products", "p.csv", csv_bytes(product_rows(products_ready, 4)), category=products_ready
+    )
+    admin_client.post(f"/catalog/uploads/{upload.pk}/commit/")
+    drain_jobs()
+    upload.refresh_from_db()
+    job = upload.commit_job
+    assert job is not None and job.status == Job.Status.SUCCEEDED, job.message
+    assert calls == [4, 2]  # the two that never arrived, in a new batch
+    assert SandboxProduct.objects.filter(item_code__startswith="BULK-").count() == 4
+    from konnect_admin.sandbox.models import Effect
+
+    assert Effect.objects.filter(operation="product.create").values("key").distinct().count() == 4
+    assert Effect.objects.filter(operation="product.create").count() == 4
+    assert job.items.filter(message__startswith="Confirmed by reading").count() == 2
