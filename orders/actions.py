@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -43,7 +43,7 @@ from konnect_admin.konnect import (
 from konnect_admin.models import Job, JobItem
 from orders import workflow
 from orders.cache import clear_pending, shipment_apply_local, shipments_upsert
-from orders.models import Shipment, ShipmentDocument
+from orders.models import ReturnCheck, Shipment, ShipmentDocument
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ RESYNC_PER_STEP = 20
 TRACKING_TTL = timedelta(minutes=5)  # reference 11: cache tracking 5-10 minutes
 REFRESH_KIND = "shipment_refresh"
 DOCUMENTS_KIND = "shipment_documents"
+# Columns only the dashboard writes: a read-back from Konnect does not carry them, so they are
+# applied even when the outcome was confirmed by reading the shipment back.
+LOCAL_ONLY_FIELDS = ("return_qc", "credit_note_date")
 
 Errors = dict[str, tuple[str, str]]
 
@@ -98,6 +101,10 @@ def send_records(
         return _ims_errors(client.awb_update(records), records), {}
     if name in workflow.STATUS_PUSHES:
         return _ims_errors(client.status_update(records), records), {}
+    if name == "qc_accept":
+        return _oms_errors(client.returns_qc(records)), {}
+    if name == "credit_note":
+        return _oms_errors(client.credit_notes(records)), {}
     if name == "courier_details":
         errors: Errors = {}
         extra: dict[str, dict[str, Any]] = {}
@@ -149,6 +156,8 @@ def _describe_success(spec: workflow.ActionSpec, item: JobItem) -> str:
         return f"AWB {record.get('awbNumber')} by {record.get('courierName')} entered{auto}"
     if name == "courier_details":
         return "Courier details fetched"
+    if spec.returns:
+        return _describe_return_step(spec, item)
     return {
         "confirm": "Confirmed",
         "pack": "Packed",
@@ -159,11 +168,49 @@ def _describe_success(spec: workflow.ActionSpec, item: JobItem) -> str:
     }.get(name, spec.label)
 
 
+def _describe_return_step(spec: workflow.ActionSpec, item: JobItem) -> str:
+    lines = list(item.payload.get("lines") or [])
+    rto = item.payload.get("state") == "rto_bag_delivered"
+    if spec.name == "credit_note":
+        record = item.payload.get("record") or {}
+        return (
+            f"Credit note {record.get('invoiceNumber')} dated"
+            f" {item.payload.get('credit_note_date')} raised"
+        )
+    conditions = ", ".join(
+        f"{line.get('sku') or line.get('order_item_id')}:"
+        f" {workflow.qc_reason_label(str(line.get('reason_code') or ''))}"
+        for line in lines
+    )
+    if spec.name == "qc_accept":
+        return f"{'RTO' if rto else 'Return'} accepted at QC ({conditions})"
+    rejected = ", ".join(
+        f"{line.get('sku') or line.get('order_item_id')}:"
+        f" {workflow.qc_reason_label(str(line.get('reason_code') or ''))}"
+        for line in lines
+        if line.get("decision") == "reject"
+    )
+    return (
+        f"{'RTO' if rto else 'Return'} rejected at QC ({rejected}); kept in the dashboard:"
+        " Konnect has no call for a rejection"
+    )
+
+
 def _local_outcome(
     spec: workflow.ActionSpec, item: JobItem, extra: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """The state and columns Konnect's success implies, before the read-back confirms them."""
     record = item.payload.get("record") or {}
+    if spec.name == "qc_accept":
+        target = workflow.qc_target(str(item.payload.get("state") or ""))
+        return target, {"return_qc": workflow.QC_ACCEPTED}
+    if spec.name == "qc_reject":
+        return "", {"return_qc": workflow.QC_REJECTED}
+    if spec.name == "credit_note":
+        return spec.target, {
+            "credit_note_number": str(record.get("invoiceNumber"))[:64],
+            "credit_note_date": date.fromisoformat(str(item.payload["credit_note_date"])),
+        }
     if spec.name == "invoice":
         return spec.target, {"invoice_number": str(record.get("invoiceNumber"))[:64]}
     if spec.name == "awb":
@@ -193,10 +240,13 @@ def _apply_success(
     """Settle the item and record the outcome; `read_back`: the cached row was just written
     from Konnect's own copy, which may already be further along than the action's target."""
     _settle_ok(item, dict(extra) or None)
+    _settle_return_check(job, spec, item, ok=True)
     shipment = Shipment.objects.filter(shipment_id=item.key).first()
     if shipment is None:
         return
-    state, fields = ("", {}) if read_back else _local_outcome(spec, item, extra)
+    state, fields = _local_outcome(spec, item, extra)
+    if read_back:
+        state, fields = "", {k: v for k, v in fields.items() if k in LOCAL_ONLY_FIELDS}
     if spec.name == "cancel_items" and not read_back:
         for line in (item.payload.get("record") or {}).get("orderItems", []):
             if int(line["quantity"]) >= int(
@@ -216,8 +266,22 @@ def _apply_success(
     )
 
 
+def _settle_return_check(
+    job: Job, spec: workflow.ActionSpec, item: JobItem, *, ok: bool, message: str = ""
+) -> None:
+    """The QC record of this Job and shipment: recorded, or refused with Konnect's words."""
+    if spec.name not in ("qc_accept", "qc_reject"):
+        return
+    ReturnCheck.objects.filter(job=job, shipment__shipment_id=item.key).update(
+        status=ReturnCheck.Status.RECORDED if ok else ReturnCheck.Status.REFUSED,
+        message=message[:500],
+        settled_at=timezone.now(),
+    )
+
+
 def _apply_failure(job: Job, spec: workflow.ActionSpec, item: JobItem, code: str, msg: str) -> None:
     _settle_failed(item, code, msg)
+    _settle_return_check(job, spec, item, ok=False, message=f"{code}: {msg}" if code else msg)
     shipment = Shipment.objects.filter(shipment_id=item.key).first()
     if shipment is not None:
         shipment_apply_local(
@@ -234,7 +298,10 @@ def _apply_failure(job: Job, spec: workflow.ActionSpec, item: JobItem, code: str
 
 
 def _spec(job: Job) -> workflow.ActionSpec:
-    return workflow.ACTIONS[job.params["action"]]
+    spec = workflow.spec_named(str(job.params["action"]))
+    if spec is None:
+        raise ValueError(f"unknown shipment action {job.params['action']!r}")
+    return spec
 
 
 def _send_batch(job: Job, batch: list[JobItem]) -> Step:
@@ -262,6 +329,11 @@ def _send_batch(job: Job, batch: list[JobItem]) -> Step:
         return Step.more()
     job.state["sent_at"] = timezone.now().isoformat()
     records = [dict(i.payload["record"]) for i in to_send]
+    if spec.local:  # recorded by the dashboard only (a QC rejection): no Konnect call exists
+        for item in to_send:
+            _apply_success(job, spec, item, {})
+        clear_pending(job=job, shipment_ids=[i.key for i in to_send])
+        return Step.more()
     try:
         with get_client(location or None) as client:
             errors, extra = send_records(client, spec, records)
@@ -379,6 +451,8 @@ def shipment_action_run(job: Job) -> Step:
         return _reconcile(job, sending)
     first = job.items.filter(status=JobItem.Status.PENDING).order_by("seq").first()
     if first is None:
+        if _spec(job).local:  # nothing was sent, so there is nothing to read back
+            return _finish(job)
         job.state["phase"] = "resync"
         return Step.more()
     batch = list(job.items.filter(status=JobItem.Status.PENDING, batch=first.batch).order_by("seq"))

@@ -12,7 +12,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from konnect_admin import demo
-        from konnect_admin.access import MANAGE_SHIPMENTS, VIEW_SHIPMENTS
+        from konnect_admin.access import MANAGE_RETURNS, MANAGE_SHIPMENTS, VIEW_SHIPMENTS
         from konnect_admin.jobs.registry import JobKind, register
         from konnect_admin.schedule import BEAT_ENTRIES
         from orders import tasks  # noqa: F401  (registers Celery tasks)
@@ -25,13 +25,15 @@ class OrdersConfig(AppConfig):
         )
         from orders.sync import KIND as SYNC_KIND
         from orders.sync import shipment_sync_run
-        from orders.workflow import JOB_KINDS
+        from orders.workflow import JOB_KINDS, RETURN_JOB_KINDS
 
         register(JobKind(SYNC_KIND, "Shipment sync", shipment_sync_run, VIEW_SHIPMENTS))
         register(JobKind(REFRESH_KIND, "Shipment refresh", shipment_refresh_run, VIEW_SHIPMENTS))
         for kind, label in JOB_KINDS.items():
             run = shipment_documents_run if kind == DOCUMENTS_KIND else shipment_action_run
             register(JobKind(kind, label, run, MANAGE_SHIPMENTS))
+        for kind, label in RETURN_JOB_KINDS.items():  # QC and credit notes of returns
+            register(JobKind(kind, label, shipment_action_run, MANAGE_RETURNS))
         names = {name for name, *_ in BEAT_ENTRIES}
         for name, task, seconds in (
             ("orders-sync-new", "orders.shipment_sync_new", NEW_ORDERS_EVERY),

@@ -95,6 +95,7 @@ def shipment_from_payload(payload: Mapping[str, Any], *, now: datetime) -> Shipm
     """An unsaved Shipment with every denormalised column filled from Konnect's object."""
     state = str(payload.get("shipmentStatus") or "")
     bucket = str(payload.get("orderStatus") or workflow.bucket_of(state))
+    bucket = workflow.BUCKET_ALIASES.get(bucket, bucket)  # RETURN_COMPLETED is RETURN_ACCEPTED
     order_date = parse_when(payload.get("orderDate")) or now
     sla = parse_when(payload.get("sla"))
     address = payload.get("shippingAddress") or {}

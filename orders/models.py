@@ -8,6 +8,7 @@ and sorts on are denormalised from the raw payload, which is kept whole in `raw`
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +62,11 @@ class Shipment(models.Model):
     pending_job = models.ForeignKey(
         "konnect_admin.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Returns: kept by the dashboard, never written by the sync (not in its update fields).
+    # `return_qc` is the last QC decision ("", "accepted", "rejected"): Konnect has no call and
+    # no field for a rejection. `credit_note_date` is the date of our credit note document.
+    return_qc = models.CharField(max_length=16, blank=True)
+    credit_note_date = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -109,6 +115,11 @@ class Shipment(models.Model):
     @property
     def packages(self) -> list[dict[str, Any]]:
         return list(self.raw.get("packages") or [])
+
+    @property
+    def qc_rejected(self) -> bool:
+        """Rejected at QC by the dashboard and still delivered back on Konnect."""
+        return self.return_qc == workflow.QC_REJECTED and self.state in workflow.DELIVERED_BACK
 
 
 class ShipmentItem(models.Model):
@@ -249,3 +260,103 @@ class ShipmentDocument(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.job_id}.pdf"
+
+
+# --- returns: quality check and photos ------------------------------------------------------
+
+
+class ReturnCheck(models.Model):
+    """One quality check of a return or RTO: the decision per item, made in the dashboard.
+
+    An acceptance is sent to Konnect (POST return, through its Job); a rejection has no
+    Konnect call and is only recorded here. A return can be checked more than once (a
+    rejection, then an acceptance after all); the newest check is the one that stands.
+    """
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        RECORDED = "recorded", "Recorded"
+        REFUSED = "refused", "Refused by Konnect"
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="return_checks")
+    job = models.ForeignKey(
+        "konnect_admin.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    message = models.CharField(max_length=500, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["shipment", "created_at"], name="returncheck_ship_at")]
+
+    def __str__(self) -> str:
+        return f"QC {self.outcome} of {self.shipment_id} ({self.status})"
+
+
+class ReturnItemCheck(models.Model):
+    """The decision on one item of a return: accept or reject, with the reference 13.2
+    condition (an empty reason is GOOD condition) and an optional note."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", "Accept"
+        REJECT = "reject", "Reject"
+
+    qc = models.ForeignKey(ReturnCheck, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    order_item_id = models.CharField(max_length=32)
+    sku = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=300, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["qc", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_item_id} {self.decision} {self.reason_code or 'good'}"
+
+    @property
+    def reason_label(self) -> str:
+        return workflow.qc_reason_label(self.reason_code)
+
+
+def _photo_path(instance: ReturnPhoto, filename: str) -> str:
+    """A name of our own (never the uploader's), by month: returns/2026/11/<uuid>.jpg."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"returns/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class ReturnPhoto(models.Model):
+    """A photo taken at quality check, stored with Django's default storage (MEDIA_ROOT) and
+    served only through a view that checks the user may see the shipment."""
+
+    line = models.ForeignKey(ReturnItemCheck, on_delete=models.CASCADE, related_name="photos")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="return_photos")
+    image = models.FileField(upload_to=_photo_path, max_length=200)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of {self.shipment_id}"

@@ -191,9 +191,27 @@ def shipment_queue(
         rows = list(_search(qs, filters.q).order_by("-order_date", "-id")[:per_page])
         return KeysetPage(rows=rows, per_page=per_page, search=True)
     lane = workflow.LANE_BY_KEY.get(filters.lane) or workflow.LANE_BY_KEY[workflow.DEFAULT_LANE]
-    qs = qs.filter(lane=lane.key)
-    key = "due_at" if lane.order == "due" else "order_date"
-    ascending = lane.order == "due"
+    return keyset_page(
+        qs.filter(lane=lane.key),
+        order=lane.order,
+        after=after,
+        before=before,
+        per_page=per_page,
+    )
+
+
+def keyset_page(
+    qs: QuerySet[Shipment],
+    *,
+    order: str,
+    after: str = "",
+    before: str = "",
+    per_page: int = PER_PAGE,
+) -> KeysetPage:
+    """One keyset page of `qs`: `order` "due" (dispatch-by ascending) or "recent" (newest
+    order first). Shared by the shipment queue and the returns queue."""
+    key = "due_at" if order == "due" else "order_date"
+    ascending = order == "due"
     cols = Tuple(F(key), F("id"))
     forward = not before
     cursor = decode_cursor(before or after) if (before or after) else None
@@ -208,8 +226,8 @@ def shipment_queue(
     else:
         forward = True
     want_ascending = ascending == forward
-    order = (key, "id") if want_ascending else (f"-{key}", "-id")
-    rows = list(qs.order_by(*order)[: per_page + 1])
+    ordering = (key, "id") if want_ascending else (f"-{key}", "-id")
+    rows = list(qs.order_by(*ordering)[: per_page + 1])
     more = len(rows) > per_page
     rows = rows[:per_page]
     if not forward:
@@ -246,21 +264,27 @@ def lane_counts(*, user: Any, filters: QueueFilters, cap: int = COUNT_CAP) -> li
     """Live counts of every lane in ONE query: a UNION ALL of per-lane counts, each over at
     most `cap` index entries, so the cost does not grow with the table."""
     base = queue_base(user=user, filters=filters)
-    parts: list[str] = []
-    params: list[Any] = []
-    for lane in workflow.LANES:
-        sub = base.filter(lane=lane.key).order_by().values("id")[:cap]
-        sql, sub_params = sub.query.sql_with_params()
-        # `sql` is Django's own compilation of the queryset; every value stays a parameter
-        parts.append(f"SELECT %s AS lane, COUNT(*) AS n FROM ({sql}) AS capped_{len(parts)}")  # noqa: S608
-        params.extend([lane.key, *sub_params])
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        found = {str(lane): int(n) for lane, n in cursor.fetchall()}
+    found = capped_counts([(lane.key, base.filter(lane=lane.key)) for lane in workflow.LANES], cap)
     return [
         LaneCount(lane.key, lane.label, found.get(lane.key, 0), found.get(lane.key, 0) >= cap)
         for lane in workflow.LANES
     ]
+
+
+def capped_counts(parts: list[tuple[str, QuerySet[Shipment]]], cap: int) -> dict[str, int]:
+    """COUNT of each named queryset, each over at most `cap` rows, in ONE query."""
+    sql_parts: list[str] = []
+    params: list[Any] = []
+    for name, qs in parts:
+        sub = qs.order_by().values("id")[:cap]
+        sql, sub_params = sub.query.sql_with_params()
+        # `sql` is Django's own compilation of the queryset; every value stays a parameter
+        alias = f"capped_{len(sql_parts)}"
+        sql_parts.append(f"SELECT %s AS lane, COUNT(*) AS n FROM ({sql}) AS {alias}")  # noqa: S608
+        params.extend([name, *sub_params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql_parts), params)
+        return {str(lane): int(n) for lane, n in cursor.fetchall()}
 
 
 def saved_views_for(*, user: Any) -> list[SavedView]:

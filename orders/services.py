@@ -10,7 +10,7 @@ second request is refused with the reason.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -39,6 +39,16 @@ __all__ = [
 ]
 
 MAX_PER_REQUEST = 500
+SUMMARY_OPTIONS = (  # the options kept on the Job and its AuditEvent
+    "reason_code",
+    "invoice_number",
+    "awb_number",
+    "courier_name",
+    "auto_dispatch",
+    "credit_note_number",
+    "credit_note_date",
+    "lines",
+)
 REFRESH_FRESH_FOR = timedelta(minutes=2)
 REFRESH_MIN_GAP = timedelta(seconds=30)
 DOCUMENT_RETENTION = timedelta(days=3)
@@ -99,6 +109,37 @@ def _record(
             courierName=str(options["courier_name"]),
             autoDispatch=bool(options.get("auto_dispatch")),
         )
+    elif spec.name in ("qc_accept", "qc_reject"):
+        decided = {str(line["order_item_id"]): line for line in options.get("lines") or []}
+        active = [i for i in shipment.items.all() if not i.is_cancelled]
+        payload["lines"] = [
+            {
+                "order_item_id": i.order_item_id,
+                "sku": i.sku,
+                "quantity": i.quantity,
+                "decision": str(decided[i.order_item_id]["decision"]),
+                "reason_code": str(decided[i.order_item_id].get("reason_code") or ""),
+            }
+            for i in active
+            if i.order_item_id in decided
+        ]
+        if spec.name == "qc_accept":  # reference 8.2: an empty reasonCode is GOOD condition
+            record["orderItems"] = [
+                {
+                    "orderItemId": line["order_item_id"],
+                    "quantity": line["quantity"],
+                    "reasonCode": line["reason_code"],
+                }
+                for line in payload["lines"]
+            ]
+    elif spec.name == "credit_note":  # reference 8.3: invoiceUpdate with invoiceType "return"
+        record["invoiceNumber"] = str(options["credit_note_number"])
+        record["orderItems"] = [
+            {"orderItemId": i.order_item_id, "quantity": i.quantity}
+            for i in shipment.items.all()
+            if not i.is_cancelled
+        ]
+        payload["credit_note_date"] = str(options["credit_note_date"])
     elif spec.name in workflow.STATUS_PUSHES:
         record["orderStatus"] = spec.target
         meta = {
@@ -142,6 +183,58 @@ def _specific_refusal(
         )
         if used.exists() or in_flight.exists():
             return f"Invoice number {number} is already used; each invoice needs its own number."
+    if spec.name in ("qc_accept", "qc_reject"):
+        return _qc_refusal(spec, shipment, options)
+    if spec.name == "credit_note":
+        number = str(options.get("credit_note_number") or "").strip()
+        when = options.get("credit_note_date")
+        if not number:
+            return "Enter the credit note number."
+        if not when:
+            return "Enter the credit note date."
+        if str(when) > timezone.localdate().isoformat():
+            return "The credit note date cannot be in the future."
+        used = Shipment.objects.filter(credit_note_number=number).exclude(pk=shipment.pk)
+        in_flight = (
+            JobItem.objects.filter(
+                job__kind="return_credit_note", payload__record__invoiceNumber=number
+            )
+            .exclude(job__status__in=Job.TERMINAL)
+            .exclude(status=JobItem.Status.FAILED)
+        )
+        if used.exists() or in_flight.exists():
+            return (
+                f"Credit note number {number} is already used; each credit note needs its own"
+                " number."
+            )
+    return ""
+
+
+def _qc_refusal(spec: workflow.ActionSpec, shipment: Shipment, options: Mapping[str, Any]) -> str:
+    """A decision on every active item, a reason for every rejected one, and an outcome that
+    matches the decisions (any rejected item rejects the return)."""
+    sid = shipment.shipment_id
+    decided = {str(line.get("order_item_id")): line for line in options.get("lines") or []}
+    active = {i.order_item_id: i for i in shipment.items.all() if not i.is_cancelled}
+    if not active:
+        return f"Return {sid} has no items to check."
+    unknown = sorted(set(decided) - set(active))
+    if unknown:
+        return f"Item {unknown[0]} is not an item of return {sid}."
+    for item_id, item in active.items():
+        line = decided.get(item_id)
+        if line is None or line.get("decision") not in ("accept", "reject"):
+            return f"Decide on every item of return {sid}: {item.sku} is not decided yet."
+        reason = str(line.get("reason_code") or "")
+        if reason and reason not in workflow.QC_QUALIFIER:
+            return f"{reason!r} is not a QC reason of the reference (13.2)."
+        if line["decision"] == "reject" and not reason:
+            return f"Choose why {item.sku} is rejected (its condition)."
+    rejects = any(line["decision"] == "reject" for line in decided.values())
+    if rejects and spec.name == "qc_accept":
+        return f"Return {sid} has a rejected item: it cannot be accepted as it is."
+    if not rejects and spec.name == "qc_reject":
+        return f"Reject at least one item of return {sid} to reject it."
     return ""
 
 
@@ -187,9 +280,13 @@ def shipment_action_start(
     options: Mapping[str, Any] | None = None,
     request: Any = None,
     source: str = "ui",
+    after_store: Callable[[Job, list[str]], None] | None = None,
 ) -> ActionStarted:
-    """Check, store and queue an action on shipments; raises ActionRefused if none qualifies."""
-    spec = workflow.ACTIONS.get(action)
+    """Check, store and queue an action on shipments; raises ActionRefused if none qualifies.
+
+    `after_store(job, accepted_ids)` runs in the transaction that stores the Job (before any
+    worker can see it): the returns steps keep their QC record and photos there."""
+    spec = workflow.spec_named(action)
     if spec is None:
         raise ActionRefused(f"Unknown action {action!r}.")
     options = dict(options or {})
@@ -227,7 +324,7 @@ def shipment_action_start(
                 and spec.writes
                 and shipment.pending_job_id in live
             ):
-                doing = workflow.ACTIONS.get(shipment.pending_action)
+                doing = workflow.spec_named(shipment.pending_action)
                 reason = (
                     f"{spec.label} is not possible for shipment {sid}: "
                     f"{doing.doing.lower() if doing else 'an action'} is already in"
@@ -245,6 +342,8 @@ def shipment_action_start(
             job = _reuse_read_job(effective, [sid for sid, _ in accepted])
         if accepted and job is None:
             job = _store_job(effective, accepted, refused, user, options, request, source)
+            if after_store is not None:
+                after_store(job, [sid for sid, _ in accepted])
     if job is None:  # outside the transaction, so the refusal stays in the audit log
         _audit_denied(user, spec, ids, refused, request, source)
         message = (
@@ -279,18 +378,14 @@ def _store_job(
     # group by location so each batch can use that location's credentials
     order = sorted(range(len(accepted)), key=lambda n: (accepted[n][1]["location"], n))
     items = [accepted[n] for n in order]
-    summary = {
-        k: v
-        for k, v in options.items()
-        if k in ("reason_code", "invoice_number", "awb_number", "courier_name", "auto_dispatch")
-    }
+    summary = {k: v for k, v in options.items() if k in SUMMARY_OPTIONS}
     job = job_create(
         kind=spec.job_kind,
         title=_title(spec, ids),
         created_by=user,
         params={"action": spec.name, "ids": _ids_digest(ids), **summary},
         items=items,
-        audit_action=f"shipment.{spec.name}",
+        audit_action=spec.audit_action,
         audit_object=("shipment", ids[0] if len(ids) == 1 else "", _title(spec, ids)),
         audit_before={sid: payload["state"] for sid, payload in items},
         audit_after={"shipment_ids": ids, **summary},
@@ -332,7 +427,7 @@ def _audit_denied(
 ) -> None:
     audit_record(
         user=user,
-        action=f"shipment.{spec.name}",
+        action=spec.audit_action,
         object_type="shipment",
         object_id=ids[0] if len(ids) == 1 else "",
         object_repr=_title(spec, ids),

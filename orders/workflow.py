@@ -161,8 +161,10 @@ class ShipmentLike(Protocol):
     state: str
     is_self_ship: bool
     is_return: bool
+    is_rto: bool
     awb_number: str
     lock_status: bool
+    return_qc: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,12 @@ class ActionSpec:
     writes: bool = True  # False: a read (courier details, PDFs): nothing to reconcile
     danger: bool = False
     primary: bool = False
+    returns: bool = False  # a step of the returns flow (QC, credit note): MANAGE_RETURNS
+    local: bool = False  # recorded by the dashboard only: no Konnect call exists for it
+
+    @property
+    def audit_action(self) -> str:
+        return f"{'return' if self.returns else 'shipment'}.{self.name}"
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -340,6 +348,8 @@ def refusal(spec: ActionSpec, shipment: ShipmentLike | None, *, shipment_id: str
     """Why `spec` cannot be applied to `shipment` now ("" when it can)."""
     if shipment is None:
         return f"Shipment {shipment_id} was not found at your locations."
+    if spec.returns:
+        return return_refusal(spec, shipment)
     sid = shipment.shipment_id
     what = f"{spec.label} is not possible for shipment {sid}"
     if shipment.is_return:
@@ -388,6 +398,8 @@ def has_taken_effect(
     """After an ambiguous send: does Konnect's copy of the shipment show the action applied?"""
     state = str(remote.get("shipmentStatus") or "")
     record = payload.get("record") or {}
+    if spec.returns:
+        return _return_taken_effect(spec, state, remote, record)
     if spec.name == "cancel":
         return state == "cancelled_seller"
     if spec.name == "cancel_items":
@@ -412,3 +424,196 @@ def has_taken_effect(
             return False
         return FORWARD_RANK[state] >= FORWARD_RANK[spec.target]
     return False
+
+
+# --- returns and RTOs: quality check and credit note (reference 8, 9.6-9.7; contract 6) ---------
+
+RETURN_PROCESSING_STATES = BUCKET_STATES["RETURN_PROCESSING"]
+DELIVERED_BACK = BUCKET_STATES["RETURN_DELIVERED"]  # back at our location, QC to do
+ACCEPTED_STATES = BUCKET_STATES["RETURN_ACCEPTED"]  # QC accepted, credit note to raise
+RETURN_FLOW_STATES = (
+    *RETURN_PROCESSING_STATES,
+    *DELIVERED_BACK,
+    *ACCEPTED_STATES,
+    "credit_note_generated",
+)
+# The bucket of accepted returns has two names in the reference (section 14, item 4): the QC
+# page says RETURN_ACCEPTED, the credit-note page RETURN_COMPLETED. The contract (section 7)
+# chose RETURN_ACCEPTED and accepts RETURN_COMPLETED as an alias, so the sync fetches only
+# RETURN_ACCEPTED (never both: the same rows twice) and a payload naming RETURN_COMPLETED is
+# read as the same bucket. The returns lanes go by the Fynd state, which has one name.
+BUCKET_ALIASES = {"RETURN_COMPLETED": "RETURN_ACCEPTED"}
+
+# A QC decision recorded by the dashboard on the shipment row (Konnect has no field for it).
+QC_ACCEPTED = "accepted"
+QC_REJECTED = "rejected"
+
+# Reference 13.2: an empty reason is GOOD condition; the qualifiers map to Fynd reason slugs.
+QC_GOOD = "GOOD"
+QC_REASONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "BAD",
+        (
+            ("tag_missing", "Tag missing"),
+            ("package_damaged", "Package damaged"),
+            ("refinish_damaged", "Damaged, can be refinished"),
+            ("refinish_for_pressing", "Needs pressing"),
+            ("seal_opened", "Seal opened"),
+            ("wrong_product_received", "Wrong product received"),
+        ),
+    ),
+    (
+        "MISSING",
+        (
+            ("lost", "Lost"),
+            ("short_received", "Short received"),
+            ("empty_box_received", "Empty box received"),
+            ("free_gift_missing", "Free gift missing"),
+            ("component_missing", "Component missing"),
+        ),
+    ),
+    ("UGLY", (("fully_damaged", "Fully damaged"),)),
+)
+QC_QUALIFIER = {slug: qualifier for qualifier, slugs in QC_REASONS for slug, _ in slugs}
+QC_REASON_LABELS = {slug: label for _, slugs in QC_REASONS for slug, label in slugs}
+
+
+def qc_reason_label(slug: str) -> str:
+    """ "Good condition", or "BAD · Tag missing"."""
+    if not slug:
+        return "Good condition"
+    return f"{QC_QUALIFIER.get(slug, '?')} · {QC_REASON_LABELS.get(slug, slug)}"
+
+
+def is_return_flow(shipment: ShipmentLike) -> bool:
+    """A customer return shipment, or a forward shipment that came back (RTO)."""
+    return shipment.is_return or shipment.is_rto or shipment.state in RETURN_FLOW_STATES
+
+
+RETURN_ACTIONS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec(
+            "qc_accept",
+            "Accept return",
+            "Accepting the return",
+            "return_qc",
+            DELIVERED_BACK,
+            "delivered back to you (Return delivered or RTO delivered)",
+            target="return_bag_accepted",  # rto_bag_accepted for an RTO (see qc_target)
+            bulk=False,
+            primary=True,
+            returns=True,
+        ),
+        ActionSpec(
+            "qc_reject",
+            "Reject return",
+            "Recording the rejection",
+            "return_qc_reject",
+            DELIVERED_BACK,
+            "delivered back to you (Return delivered or RTO delivered)",
+            bulk=False,
+            danger=True,
+            returns=True,
+            local=True,
+        ),
+        ActionSpec(
+            "credit_note",
+            "Raise credit note",
+            "Raising the credit note",
+            "return_credit_note",
+            ACCEPTED_STATES,
+            "accepted at quality check first (Return accepted or RTO accepted)",
+            target="credit_note_generated",
+            bulk=False,
+            primary=True,
+            returns=True,
+        ),
+    )
+}
+RETURN_JOB_KINDS: dict[str, str] = {
+    "return_qc": "Return QC accept",
+    "return_qc_reject": "Return QC reject (kept in the dashboard)",
+    "return_credit_note": "Return credit note",
+}
+
+
+def spec_named(name: str) -> ActionSpec | None:
+    """A forward action or a returns step by its name."""
+    return ACTIONS.get(name) or RETURN_ACTIONS.get(name)
+
+
+def qc_target(state: str) -> str:
+    return "rto_bag_accepted" if state == "rto_bag_delivered" else "return_bag_accepted"
+
+
+def return_refusal(spec: ActionSpec, shipment: ShipmentLike) -> str:
+    """Why the returns step `spec` cannot be taken for `shipment` now ("" when it can)."""
+    sid = shipment.shipment_id
+    what = f"{spec.label} is not possible for shipment {sid}"
+    if not is_return_flow(shipment):
+        return f"{what}: it is not a return or an RTO ({state_label(shipment.state)})."
+    if shipment.lock_status and not spec.local:
+        return f"{what}: Konnect reports it locked. Refresh it and try again later."
+    rejected = shipment.return_qc == QC_REJECTED and shipment.state in DELIVERED_BACK
+    if spec.name == "credit_note" and rejected:
+        return (
+            f"{what}: it was rejected at quality check, and a credit note is raised only for"
+            " an accepted return. Accept it first if the rejection no longer stands."
+        )
+    if shipment.state not in spec.states:
+        return (
+            f"{what}: it must be {spec.needs}, but it is {state_label(shipment.state)}"
+            f" ({shipment.state})."
+        )
+    if spec.name == "qc_reject" and rejected:
+        return f"{what}: it is already rejected at quality check."
+    return ""
+
+
+def return_actions_for(shipment: ShipmentLike) -> list[ActionSpec]:
+    """The returns steps allowed for `shipment` now, in button order."""
+    return [spec for spec in RETURN_ACTIONS.values() if not return_refusal(spec, shipment)]
+
+
+def _return_taken_effect(
+    spec: ActionSpec, state: str, remote: Mapping[str, Any], record: Mapping[str, Any]
+) -> bool:
+    if spec.name == "qc_accept":
+        return state in (*ACCEPTED_STATES, "credit_note_generated")
+    if spec.name == "credit_note":
+        number = str(record.get("invoiceNumber") or "")
+        return state == "credit_note_generated" and str(remote.get("creditNoteNumber")) == number
+    return False
+
+
+@dataclass(frozen=True)
+class ReturnLane:
+    key: str
+    label: str
+    states: tuple[str, ...]
+    order: str  # "due": oldest first (the return's SLA ascending); "recent": newest first
+    qc: str = ""  # "rejected": only returns rejected at QC; "open": all but those
+    work: bool = False
+
+
+RETURN_LANES: tuple[ReturnLane, ...] = (
+    ReturnLane("TO_CHECK", "To check", DELIVERED_BACK, "due", qc="open", work=True),
+    ReturnLane("ACCEPTED", "Accepted · credit note due", ACCEPTED_STATES, "due", work=True),
+    ReturnLane("COMPLETED", "Completed · credit note raised", ("credit_note_generated",), "recent"),
+    ReturnLane("REJECTED", "Rejected at QC", DELIVERED_BACK, "recent", qc="rejected"),
+    ReturnLane("COMING", "On the way back", RETURN_PROCESSING_STATES, "recent"),
+)
+RETURN_LANE_BY_KEY = {lane.key: lane for lane in RETURN_LANES}
+DEFAULT_RETURN_LANE = "TO_CHECK"
+
+
+def return_lane_of(shipment: ShipmentLike) -> str:
+    for lane in RETURN_LANES:
+        if shipment.state not in lane.states:
+            continue
+        rejected = shipment.return_qc == QC_REJECTED
+        if (lane.qc == "rejected" and not rejected) or (lane.qc == "open" and rejected):
+            continue
+        return lane.key
+    return ""
