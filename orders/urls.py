@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from orders import views
+from orders import views, views_returns
 
 app_name = "orders"
 
@@ -20,4 +20,13 @@ urlpatterns: list[URLPattern] = [
     path("scan/<str:shipment_id>/label/", views.scan_label, name="scan_label"),
     path("shipments/<str:shipment_id>/", views.shipment_detail, name="shipment_detail"),
     path("shipments/<str:shipment_id>/refresh/", views.shipment_refresh, name="shipment_refresh"),
+    path("returns/", views_returns.return_list, name="return_list"),
+    path("returns/photos/<int:photo_id>/", views_returns.return_photo, name="return_photo"),
+    path("returns/<str:shipment_id>/", views_returns.return_detail, name="return_detail"),
+    path("returns/<str:shipment_id>/qc/", views_returns.return_qc, name="return_qc"),
+    path(
+        "returns/<str:shipment_id>/credit-note/",
+        views_returns.return_credit_note,
+        name="return_credit_note",
+    ),
 ]

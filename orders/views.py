@@ -195,7 +195,8 @@ def shipment_action(request: HttpRequest) -> HttpResponse:
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """A shipment Job's progress, its per-shipment refusals and (for documents) the PDF."""
     job = job_get(user=request.user, job_id=job_id)
-    if job is None or job.kind not in {*workflow.JOB_KINDS, REFRESH_KIND, "shipment_sync"}:
+    kinds = {*workflow.JOB_KINDS, *workflow.RETURN_JOB_KINDS, REFRESH_KIND, "shipment_sync"}
+    if job is None or job.kind not in kinds:
         raise Http404
     if not selectors.job_in_scope(user=request.user, job=job):
         raise Http404
