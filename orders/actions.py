@@ -173,10 +173,8 @@ def _describe_return_step(spec: workflow.ActionSpec, item: JobItem) -> str:
     rto = item.payload.get("state") == "rto_bag_delivered"
     if spec.name == "credit_note":
         record = item.payload.get("record") or {}
-        return (
-            f"Credit note {record.get('invoiceNumber')} dated"
-            f" {item.payload.get('credit_note_date')} raised"
-        )
+        when = date.fromisoformat(str(item.payload["credit_note_date"]))
+        return f"Credit note {record.get('invoiceNumber')} dated {when:%-d %b %Y} raised"
     conditions = ", ".join(
         f"{line.get('sku') or line.get('order_item_id')}:"
         f" {workflow.qc_reason_label(str(line.get('reason_code') or ''))}"

@@ -85,9 +85,14 @@ class MultipleFileField(forms.FileField):
 
 
 def qc_reason_choices() -> list[Any]:
+    """Good condition, then the reference 13.2 slugs grouped by qualifier; each option says
+    its qualifier too, since a closed select does not show its group."""
     return [
         ("", "Good condition"),
-        *[(qualifier, list(slugs)) for qualifier, slugs in workflow.QC_REASONS],
+        *[
+            (qualifier, [(slug, f"{qualifier} · {label}") for slug, label in slugs])
+            for qualifier, slugs in workflow.QC_REASONS
+        ],
     ]
 
 
@@ -118,15 +123,17 @@ class QcForm(forms.Form):
         files: Any = None,
         *,
         items: list[ShipmentItem],
+        allow_reject: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(data, files, **kwargs)
+        decisions = [("accept", "Accept"), ("reject", "Reject")][: 2 if allow_reject else 1]
         self.items = [i for i in items if not i.is_cancelled]
         self.images: dict[str, list[tuple[UploadedFile, ImageInfo]]] = {}
         for item in self.items:
             key = item.order_item_id
             self.fields[f"decision_{key}"] = forms.ChoiceField(
-                choices=[("accept", "Accept"), ("reject", "Reject")],
+                choices=decisions,
                 widget=forms.RadioSelect,
                 label=f"Decision for {item.sku}",
                 error_messages={"required": "Choose accept or reject."},

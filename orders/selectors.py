@@ -208,10 +208,10 @@ def keyset_page(
     before: str = "",
     per_page: int = PER_PAGE,
 ) -> KeysetPage:
-    """One keyset page of `qs`: `order` "due" (dispatch-by ascending) or "recent" (newest
-    order first). Shared by the shipment queue and the returns queue."""
+    """One keyset page of `qs`: `order` "due" (dispatch-by ascending), "recent" (newest order
+    first) or "oldest" (oldest order first). Shared by the shipment and returns queues."""
     key = "due_at" if order == "due" else "order_date"
-    ascending = order == "due"
+    ascending = order in ("due", "oldest")
     cols = Tuple(F(key), F("id"))
     forward = not before
     cursor = decode_cursor(before or after) if (before or after) else None

@@ -121,7 +121,8 @@ def _detail_context(
         "allowed": allowed,
         "pending": pending,
         "can_manage": can_manage,
-        "qc_form": qc_form or (QcForm(items=items) if can_check else None),
+        "qc_form": qc_form
+        or (QcForm(items=items, allow_reject="qc_reject" in allowed) if can_check else None),
         "credit_form": credit_form
         or (
             CreditNoteForm(initial={"credit_note_date": timezone.localdate()})

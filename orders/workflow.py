@@ -592,14 +592,14 @@ class ReturnLane:
     key: str
     label: str
     states: tuple[str, ...]
-    order: str  # "due": oldest first (the return's SLA ascending); "recent": newest first
+    order: str  # "oldest": oldest order first (work waiting longest); "recent": newest first
     qc: str = ""  # "rejected": only returns rejected at QC; "open": all but those
     work: bool = False
 
 
 RETURN_LANES: tuple[ReturnLane, ...] = (
-    ReturnLane("TO_CHECK", "To check", DELIVERED_BACK, "due", qc="open", work=True),
-    ReturnLane("ACCEPTED", "Accepted · credit note due", ACCEPTED_STATES, "due", work=True),
+    ReturnLane("TO_CHECK", "To check", DELIVERED_BACK, "oldest", qc="open", work=True),
+    ReturnLane("ACCEPTED", "Accepted · credit note due", ACCEPTED_STATES, "oldest", work=True),
     ReturnLane("COMPLETED", "Completed · credit note raised", ("credit_note_generated",), "recent"),
     ReturnLane("REJECTED", "Rejected at QC", DELIVERED_BACK, "recent", qc="rejected"),
     ReturnLane("COMING", "On the way back", RETURN_PROCESSING_STATES, "recent"),

@@ -197,7 +197,7 @@ def test_a_credit_note_records_its_number_and_date(
         i.order_item_id for i in row.items.all()
     }
     assert row.events.filter(
-        kind="credit_note", message=f"Credit note CN/BHW/TEST/0042 dated {when} raised"
+        kind="credit_note", message=f"Credit note CN/BHW/TEST/0042 dated {when:%-d %b %Y} raised"
     ).exists()
     assert [e.key for e in effects("oms.credit_note")] == [sid]
     audit = AuditEvent.objects.get(action="return.credit_note", job=job, outcome="requested")

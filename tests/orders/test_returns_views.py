@@ -71,7 +71,7 @@ def test_the_queue_opens_on_returns_to_check_oldest_first(synced: None, admin_cl
     rows = response.context["page"].rows
     assert rows and all(r.state in workflow.DELIVERED_BACK for r in rows)
     assert {r.is_rto for r in rows} == {True, False}  # customer returns and RTOs together
-    assert [r.due_at for r in rows] == sorted(r.due_at for r in rows)
+    assert [r.order_date for r in rows] == sorted(r.order_date for r in rows)
     counts = {lane.key: lane.count for lane in response.context["lanes"]}
     returns = Shipment.objects.filter(lane="RETURNS")
     for lane in workflow.RETURN_LANES:
@@ -362,6 +362,23 @@ def test_a_crafted_credit_note_on_a_return_not_accepted_is_refused_clearly(
     assert not Job.objects.filter(kind="return_credit_note").exists()
     denied = AuditEvent.objects.filter(action="return.credit_note", outcome="denied")
     assert denied.count() == 3
+
+
+def test_a_rejected_return_offers_only_an_acceptance_after_all(
+    delivered_back: str, admin_client: Any, drain_jobs: Drain
+) -> None:
+    sid = delivered_back
+    admin_client.post(f"{detail(sid)}qc/", qc_data(sid, "reject", "seal_opened"))
+    drain_jobs()
+    page = admin_client.get(detail(sid))
+    html = page.content.decode()
+    assert "Accept after all?" in html and "was rejected at quality check by asha" in html
+    assert 'value="accept"' in html and 'value="reject"' not in html
+    assert "Raise credit note" not in html
+    # posting a second rejection anyway is refused in words
+    response = admin_client.post(f"{detail(sid)}qc/", qc_data(sid, "reject", "lost"))
+    assert response.status_code == 409
+    assert "it is already rejected at quality check" in response.content.decode()
 
 
 def test_a_crafted_qc_on_an_accepted_return_is_refused(pick: Pick, admin_client: Any) -> None:
