@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -74,6 +75,17 @@ def _sync_from_the_returns_page(page: Any) -> None:
     _wait_for_jobs()
 
 
+def _accessible(page: Any) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], page.url
+
+
 def _decide(page: Any, n: int, decision: str, condition: str = "") -> None:
     item = page.locator("fieldset.qc-item").nth(n)
     item.get_by_label(decision, exact=True).check()
@@ -106,6 +118,7 @@ def test_a_return_is_accepted_and_credited_and_an_rto_is_accepted(
     expect(page.get_by_role("link", name=back.shipment_id)).to_be_visible()
     expect(page.get_by_role("link", name=rto.shipment_id)).to_be_visible()
     screenshot(page, "returns-queue")
+    _accessible(page)
     page.set_viewport_size({"width": 800, "height": 1000})
     screenshot(page, "returns-queue-tablet")
     page.set_viewport_size({"width": 1280, "height": 860})
@@ -120,6 +133,7 @@ def test_a_return_is_accepted_and_credited_and_an_rto_is_accepted(
     for n in range(count):
         _decide(page, n, "Accept", "BAD · Tag missing" if n == 0 else "")
     screenshot(page, "return-qc-form")
+    _accessible(page)
     page.get_by_role("button", name="Record quality check").click()
     expect(page.locator("#return-state")).to_have_text("Return accepted", timeout=30_000)
     expect(page.locator("#return-jobs .pill").first).to_have_text("Completed")
@@ -131,6 +145,7 @@ def test_a_return_is_accepted_and_credited_and_an_rto_is_accepted(
     expect(page.get_by_label("Credit note date")).to_have_value(today.isoformat())
     page.get_by_label("Credit note number").fill("CN/BHW/E2E/0001")
     screenshot(page, "return-credit-note-form")
+    _accessible(page)
     page.get_by_role("button", name="Raise credit note").click()
     expect(page.locator("#return-state")).to_have_text("Credit note raised", timeout=30_000)
     expect(page.locator("#credit-note-number")).to_have_text("CN/BHW/E2E/0001")
@@ -231,6 +246,7 @@ def test_a_rejected_return_keeps_its_reason_note_and_photo_and_gets_no_credit_no
     expect(page.get_by_role("button", name="Raise credit note")).to_have_count(0)
     expect(page.get_by_role("button", name="Record quality check")).to_be_visible()  # accept later
     screenshot(page, "return-rejected")
+    _accessible(page)
     page.set_viewport_size({"width": 800, "height": 1100})
     screenshot(page, "return-rejected-tablet")
     page.set_viewport_size({"width": 1280, "height": 860})

@@ -184,6 +184,16 @@ def test_the_return_page_offers_only_valid_steps(pick: Pick, admin_client: Any) 
     assert "On its way back" in html and "Record quality check" not in html
 
 
+def test_the_shipment_page_of_a_return_points_to_its_return_page(
+    delivered_back: str, pick: Pick, admin_client: Any
+) -> None:
+    html = admin_client.get(f"/orders/shipments/{delivered_back}/").content.decode()
+    assert f'href="{detail(delivered_back)}"' in html and "customer return" in html
+    (rto,) = pick("rto_bag_delivered", is_rto=True)
+    html = admin_client.get(f"/orders/shipments/{rto}/").content.decode()
+    assert f'href="{detail(rto)}"' in html and "came back undelivered (RTO)" in html
+
+
 def test_a_forward_shipment_has_no_return_page(pick: Pick, admin_client: Any) -> None:
     (sid,) = pick("delivery_done")
     assert admin_client.get(detail(sid)).status_code == 404
@@ -400,9 +410,26 @@ def test_the_credit_note_form_checks_its_fields(pick: Pick, admin_client: Any) -
     assert not Job.objects.exists()
 
 
+def test_the_return_page_runs_in_a_bounded_number_of_queries(
+    delivered_back: str, admin_client: Any, drain_jobs: Drain, django_assert_max_num_queries: Any
+) -> None:
+    sid = delivered_back
+    first = items_of(sid)[0]
+    photos = [SimpleUploadedFile(f"p{n}.png", png_bytes(4, 4)) for n in range(4)]
+    admin_client.post(
+        f"{detail(sid)}qc/", qc_data(sid, "reject", "lost", extra={f"photos_{first}": photos})
+    )
+    drain_jobs()
+    admin_client.get(detail(sid))
+    with django_assert_max_num_queries(18):
+        page = admin_client.get(f"{detail(sid)}?job={Job.objects.get().pk}")
+    assert page.content.decode().count('class="thumb"') == 4
+
+
 def test_reading_a_return_changes_nothing(delivered_back: str, admin_client: Any) -> None:
     before = (Job.objects.count(), AuditEvent.objects.count(), ReturnCheck.objects.count())
     admin_client.get(detail(delivered_back))
-    admin_client.get(detail(delivered_back), headers=HX)
+    partial = admin_client.get(detail(delivered_back), headers=HX).content.decode()
+    assert partial.lstrip().startswith('<div id="return-main"') and "<html" not in partial
     admin_client.get(LIST)
     assert (Job.objects.count(), AuditEvent.objects.count(), ReturnCheck.objects.count()) == before
