@@ -222,7 +222,7 @@ def test_a_rejected_return_keeps_its_reason_note_and_photo_and_gets_no_credit_no
     # the first item is the wrong product: rejected, with a note and a photo of it
     _decide(page, 0, "Reject", "BAD · Wrong product received")
     first = page.locator("fieldset.qc-item").first
-    first.get_by_label("Note").fill("Customer sent back a different shoe (left UK7, right UK9).")
+    first.get_by_label("Note").fill("Customer sent back another brand (sealed pack, batch 24B07).")
     first.get_by_label("Photos").set_input_files(
         [{"name": "wrong-pair.png", "mimeType": "image/png", "buffer": png_bytes(320, 240)}]
     )
@@ -237,7 +237,7 @@ def test_a_rejected_return_keeps_its_reason_note_and_photo_and_gets_no_credit_no
     cell = page.locator(".qc-cell").first
     expect(cell).to_contain_text("Rejected")
     expect(cell).to_contain_text("BAD · Wrong product received")
-    expect(cell).to_contain_text("left UK7, right UK9")
+    expect(cell).to_contain_text("another brand (sealed pack, batch 24B07)")
     thumb = cell.locator(".thumbs img")
     expect(thumb).to_have_count(1)
     expect(thumb).to_have_js_property("complete", True)
