@@ -55,13 +55,22 @@ def shipment_numbers(*, user: Any) -> ShipmentNumbers:
     visible = shipments_visible_to(user)
     work = visible.filter(lane__in=workflow.WORK_LANES)
     _start, end = _today_bounds()
-    breach = work.aggregate(
-        now=Count("id", filter=Q(due_at__lt=now)),
-        today=Count("id", filter=Q(due_at__gte=now, due_at__lt=end)),
+    to_check = workflow.RETURN_LANE_BY_KEY["TO_CHECK"]
+    # One pass for the three tiles; "waiting for QC" is exactly the returns queue's To check
+    # lane (delivered back, not rejected at QC), so the tile and the lane it opens agree.
+    counts = visible.aggregate(
+        now=Count("id", filter=Q(lane__in=workflow.WORK_LANES, due_at__lt=now)),
+        today=Count("id", filter=Q(lane__in=workflow.WORK_LANES, due_at__gte=now, due_at__lt=end)),
+        returns=Count(
+            "id",
+            filter=Q(lane="RETURNS", state__in=to_check.states)
+            & ~Q(return_qc=workflow.QC_REJECTED),
+        ),
     )
-    returns_waiting = visible.filter(bucket="RETURN_DELIVERED").count()
+    breach = {"now": counts["now"], "today": counts["today"]}
+    returns_waiting = counts["returns"]
     try:
-        returns_url = reverse("orders:return_list")
+        returns_url = reverse("orders:return_list") + "?lane=TO_CHECK"
     except NoReverseMatch:  # a build without the returns queue: the returns lane instead
         returns_url = _queue_url(lane="RETURNS")
     tiles = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from konnect_admin import access
 from konnect_admin.jobs import registry
-from konnect_admin.models import AuditEvent, Job, JobItem, Location
+from konnect_admin.models import AuditEvent, Job, JobItem, Location, StaffProfile
 
 
 def job_kinds_visible_to(user: Any) -> list[str]:
@@ -88,10 +89,39 @@ def user_list() -> QuerySet[Any]:
     )
 
 
+@dataclass(frozen=True)
+class UserLocations:
+    bound: list[tuple[str, str]]  # the user's own locations (code, name)
+    active: list[tuple[str, str]]  # every active location
+
+
+def user_locations(user: Any) -> UserLocations:
+    """The user's locations and every active one, in ONE query, cached on the user object
+    for the request (the jobs list, the shipment scope and the location filter all ask)."""
+    cached: Any = getattr(user, "_konnect_locations", None)
+    if cached is not None:
+        return cast(UserLocations, cached)
+    pk = getattr(user, "pk", None)
+    rows = (
+        Location.objects.annotate(
+            bound=Exists(
+                StaffProfile.locations.through.objects.filter(
+                    location_id=OuterRef("pk"), staffprofile__user_id=pk or 0
+                )
+            )
+        )
+        .filter(Q(is_active=True) | Q(bound=True))
+        .order_by("code")
+        .values_list("code", "name", "is_active", "bound")
+    )
+    found = UserLocations(
+        bound=[(code, name) for code, name, _active, bound in rows if bound and pk],
+        active=[(code, name) for code, name, active, _bound in rows if active],
+    )
+    user._konnect_locations = found
+    return found
+
+
 def location_codes_for(user: Any) -> list[str] | None:
     """The location codes a user is bound to, or None when they may see every location."""
-    profile = getattr(user, "profile", None)
-    if profile is None:
-        return None
-    codes = [loc.code for loc in profile.locations.all()]
-    return codes or None
+    return [code for code, _name in user_locations(user).bound] or None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyped]
     Tuple,
     TupleGreaterThan,
@@ -19,7 +19,8 @@ from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyp
 )
 from django.utils import timezone
 
-from konnect_admin.models import Job, JobItem, Location, StaffProfile
+from konnect_admin.models import Job, JobItem
+from konnect_admin.selectors import user_locations
 from orders import workflow
 from orders.models import SavedView, Shipment, ShipmentDocument, ShipmentEvent, SyncState
 
@@ -56,42 +57,9 @@ LIST_COLUMNS = (
 # --- scope -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Locations:
-    bound: list[tuple[str, str]]  # the user's own locations (code, name)
-    active: list[tuple[str, str]]  # every active location
-
-
-def _locations(user: Any) -> _Locations:
-    """The user's locations and every active one, in ONE query, cached on the user object
-    for the request (the queue page needs both)."""
-    cached: Any = getattr(user, "_orders_locations", None)
-    if cached is not None:
-        return cast(_Locations, cached)
-    pk = getattr(user, "pk", None)
-    rows = (
-        Location.objects.annotate(
-            bound=Exists(
-                StaffProfile.locations.through.objects.filter(
-                    location_id=OuterRef("pk"), staffprofile__user_id=pk or 0
-                )
-            )
-        )
-        .filter(Q(is_active=True) | Q(bound=True))
-        .order_by("code")
-        .values_list("code", "name", "is_active", "bound")
-    )
-    found = _Locations(
-        bound=[(code, name) for code, name, _active, bound in rows if bound and pk],
-        active=[(code, name) for code, name, active, _bound in rows if active],
-    )
-    user._orders_locations = found
-    return found
-
-
 def location_scope(user: Any) -> list[str] | None:
     """The location codes `user` is bound to, or None for every location."""
-    bound = _locations(user).bound
+    bound = user_locations(user).bound
     return [code for code, _name in bound] or None
 
 
@@ -102,7 +70,7 @@ def shipments_visible_to(user: Any) -> QuerySet[Shipment]:
 
 
 def location_choices(user: Any) -> list[tuple[str, str]]:
-    found = _locations(user)
+    found = user_locations(user)
     if found.bound:
         return [(code, code) for code, _name in found.bound]
     return [(code, f"{code} · {name}") for code, name in found.active]

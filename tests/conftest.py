@@ -118,9 +118,7 @@ def sandbox_seeded(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
-def konnect_sandbox(
-    sandbox_seeded: None, db: Any, settings: Any, monkeypatch: Any
-) -> None:
+def konnect_sandbox(sandbox_seeded: None, db: Any, settings: Any, monkeypatch: Any) -> None:
     """Every `get_client()` in app code talks to the sandbox in-process: same database, full
     middleware, real requests.Response objects, no sockets. Catalog traces finish at once and
     couriers are assigned at once, so tests never sleep."""

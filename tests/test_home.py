@@ -100,3 +100,29 @@ def test_failed_jobs_are_counted_and_linked(admin_user: Any, admin_client: Clien
 def test_bar_chart_scales_and_prints_values() -> None:
     svg = charts.bar_chart(["A", "B"], [3, 17], title="T")
     assert ">17<" in svg and ">20<" in svg  # value label and the rounded axis maximum
+
+
+def test_returns_tile_counts_the_to_check_lane_only(synced: None, warehouse_client: Client) -> None:
+    """A return rejected at QC is no longer waiting: the tile and the lane it opens agree."""
+    import re
+
+    from orders import workflow
+    from orders.models import Shipment
+
+    waiting = Shipment.objects.filter(
+        location_code="BHW-WH-01", lane="RETURNS", state__in=workflow.DELIVERED_BACK
+    )
+    first = waiting.first()
+    assert first is not None, "the seed has returns delivered back to Bhiwandi"
+    Shipment.objects.filter(pk=first.pk).update(return_qc=workflow.QC_REJECTED)
+
+    def tile() -> int:
+        page = warehouse_client.get("/").content.decode()
+        found = re.search(r'tile-value">(\d+)</span><span class="tile-label">Returns waiting', page)
+        assert found, "the returns tile shows a number"
+        return int(found.group(1))
+
+    to_check = warehouse_client.get("/orders/returns/?lane=TO_CHECK").content.decode()
+    lane = re.search(r'To check</span> <span class="lane-count[^"]*">(\d+)<', to_check)
+    assert lane, "the returns queue shows the To check count"
+    assert tile() == int(lane.group(1)) == waiting.count() - 1
