@@ -170,7 +170,7 @@ def items_set(items: list[JobItem], fields: list[str]) -> None:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
     table, pk = quote(meta.db_table), quote(str(meta.pk.column) if meta.pk else "id")
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - Django's own names
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 Django's own names  # nosec B608
     rows = [
         [f.get_db_prep_save(getattr(item, f.attname), connection) for f in columns] + [item.pk]
         for item in items

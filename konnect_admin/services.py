@@ -65,7 +65,8 @@ def user_save(
         object_id=str(user.pk),
         object_repr=user.username,
         before=before,
-        after={**_snapshot(user), **({"password": "changed"} if password else {})},
+        # "changed" is an audit note, never the password itself
+        after={**_snapshot(user), **({"password": "changed"} if password else {})},  # nosec B105
         request=request,
     )
     return user

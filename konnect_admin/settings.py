@@ -44,7 +44,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # --- core ---------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The embedded key is only for the local SQLite mode; production refuses to start without one.
-EMBEDDED_SECRET_KEY = "django-insecure-embedded-only-key-change-me-in-production-0123456789"  # noqa: S105
+EMBEDDED_SECRET_KEY = "django-insecure-embedded-only-key-change-me-in-production-0123456789"  # noqa: S105 embedded mode only; check --deploy and production refuse it  # nosec B105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from konnect_admin.konnect.errors import KonnectError
 from konnect_admin.redaction import register_secret
 
-TOKEN_PATH = "aggregator/v1/token"  # noqa: S105 - a path, not a secret
+TOKEN_PATH = "aggregator/v1/token"  # noqa: S105 a path, not a secret  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ class ClientBase:
             ),
             breaker=(breaker or CircuitBreaker()) if use_breaker else None,
             sleep=sleep,
-            rng=rng or random.Random(),  # noqa: S311 - jitter, not cryptography
+            rng=rng or random.Random(),  # noqa: S311 jitter, not cryptography  # nosec B311
         )
 
     def __repr__(self) -> str:

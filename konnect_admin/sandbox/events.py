@@ -51,7 +51,7 @@ def auto_tick(now: datetime | None = None, rng: random.Random | None = None) -> 
     through the Fynd-side steps (a delivery, a return picked up or delivered, now and then a
     customer return or an RTO). Only shipments idle for a minute are touched."""
     now = now or clock.now()
-    rng = rng or random.Random()  # noqa: S311 (simulation, not security)
+    rng = rng or random.Random()  # noqa: S311 simulation, not security  # nosec B311
     due.process(now)
     done: dict[str, int] = {"new_orders": len(seed.new_orders(rng.randint(0, 2), rng=rng))}
     idle = Shipment.objects.filter(updated_at__lte=now - timedelta(minutes=1), is_self_ship=False)

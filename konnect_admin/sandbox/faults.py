@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 INPROCESS_KEY = "sandbox.inprocess"
 OUTCOME_KEY = "sandbox.fault"  # set to "reset" or "timeout" for the in-process transport
 
-_rng = random.Random()  # noqa: S311 (simulation, not security)
+_rng = random.Random()  # noqa: S311 simulation, not security  # nosec B311
 _rng_lock = threading.Lock()
 
 

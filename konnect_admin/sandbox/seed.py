@@ -106,7 +106,7 @@ def seed_step() -> str:
 def seed(now: datetime | None = None) -> SeedSummary:
     started = time.perf_counter()
     now = (now or clock.now()).replace(second=0, microsecond=0)
-    rng = random.Random(SEED)  # noqa: S311 (reproducible data, not security)
+    rng = random.Random(SEED)  # noqa: S311 reproducible data, not security  # nosec B311
     skus = _seed_catalog(rng, now)
     planned = _plan_shipments(rng, skus, now)
     save_planned(planned)
@@ -248,7 +248,7 @@ def new_orders(
 ) -> list[Shipment]:
     """New orders arriving from Fynd (state placed), for the control page and the tick."""
     now = now or clock.now()
-    rng = rng or random.Random()  # noqa: S311 (simulation, not security)
+    rng = rng or random.Random()  # noqa: S311 simulation, not security  # nosec B311
     sizes = list(Size.objects.select_related("product"))
     if not sizes:
         return []

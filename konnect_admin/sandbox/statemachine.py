@@ -125,7 +125,7 @@ class By:
     source: str = "konnect"
 
 
-_rng = random.Random()  # noqa: S311 (simulation, not security)
+_rng = random.Random()  # noqa: S311 simulation, not security  # nosec B311
 
 
 # --- primitives -------------------------------------------------------------------------------
