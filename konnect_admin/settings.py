@@ -28,11 +28,13 @@ _OUR_PREFIXES = (
     "SESSION_",
     "LOGIN_",
     "UPLOAD_",
+    "DATA_UPLOAD_",
     "SELLER_",
     "JOB_",
     "LOG_",
     "SECURE_",
     "MEDIA_",
+    "RETURNS_",
     "STATIC",
 )
 for _name in [k for k, v in os.environ.items() if v == "" and k.startswith(_OUR_PREFIXES)]:
@@ -211,6 +213,11 @@ REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024  # multipart overhead on top 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+# QC photos of returns: checked from their own bytes (orders/photos.py).
+RETURNS_PHOTO_MAX_BYTES = env.int("RETURNS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+RETURNS_PHOTOS_PER_ITEM = env.int("RETURNS_PHOTOS_PER_ITEM", default=6)
+RETURNS_PHOTO_MAX_PIXELS = env.int("RETURNS_PHOTO_MAX_PIXELS", default=50_000_000)
+# Return photos live here; with several web machines it must be storage they all share.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 

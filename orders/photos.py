@@ -2,7 +2,7 @@
 
 A photo is accepted only when its bytes are a JPEG, PNG or WebP whose header decodes to a
 sane size; the type comes from those bytes, never from the file name or the browser's
-Content-Type. Limits are settings with defaults:
+Content-Type. Limits are settings (environment variables, see .env.example):
 
     RETURNS_PHOTO_MAX_BYTES   5 MB per photo
     RETURNS_PHOTOS_PER_ITEM   6 photos per item of a return
@@ -20,9 +20,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_PER_ITEM = 6
-DEFAULT_MAX_PIXELS = 50_000_000
 MAX_SIDE = 20_000
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
 
@@ -32,15 +29,15 @@ _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn: no length field
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "RETURNS_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.RETURNS_PHOTO_MAX_BYTES)
 
 
 def per_item() -> int:
-    return int(getattr(settings, "RETURNS_PHOTOS_PER_ITEM", DEFAULT_PER_ITEM))
+    return int(settings.RETURNS_PHOTOS_PER_ITEM)
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "RETURNS_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return int(settings.RETURNS_PHOTO_MAX_PIXELS)
 
 
 @dataclass(frozen=True)

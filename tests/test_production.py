@@ -86,3 +86,28 @@ def test_the_sweeper_runs_on_beat() -> None:
     schedule = app.conf.beat_schedule
     assert schedule["jobs-sweep"]["task"] == "konnect_admin.jobs_sweep"
     assert schedule["jobs-sweep"]["schedule"] <= 30
+
+
+def _example_env() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            found[name.strip()] = value.strip()
+    return found
+
+
+def test_env_example_lists_every_variable_the_settings_read() -> None:
+    import re
+
+    settings_src = (ROOT / "konnect_admin" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', settings_src))
+    assert read, "the pattern still finds the settings' variables"
+    assert sorted(read - set(_example_env())) == []
+
+
+def test_env_example_copied_as_is_starts_the_embedded_mode(tmp_path: Path) -> None:
+    """An operator copies .env.example to .env: every empty value means "the default"."""
+    env = {**_example_env(), "KONNECT_VAR_DIR": str(tmp_path), "DJANGO_READ_DOT_ENV_FILE": "false"}
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
