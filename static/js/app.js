@@ -147,6 +147,32 @@
     var el = event.target;
     if (el && el.getAttribute && el.getAttribute("data-beep")) beep(el.getAttribute("data-beep"));
   });
+  // Item scans: a scanner types the next code while the last one is still being checked. Each
+  // code is taken out of the field the moment Enter is pressed and sent after the previous one
+  // (htmx's own queue drops requests whose form was swapped away); the field itself is kept
+  // across swaps (hx-preserve) and given focus back at once, so no keystroke lands elsewhere.
+  var scans = Promise.resolve();
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-scan-item-form]") || !window.htmx) return;
+    event.preventDefault();
+    var field = form.querySelector("[data-scan-item]");
+    var code = field.value.trim();
+    field.value = "";
+    if (!code) return;
+    var url = form.getAttribute("action");
+    scans = scans.then(function () {
+      return window.htmx.ajax("POST", url, {
+        source: document.body, target: "#scan-panel", swap: "outerHTML", values: { sku: code }
+      });
+    }).catch(function () { /* htmx shows the error; the next scan still goes */ });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var field = document.querySelector("[data-scan-item]");
+    if (field && (!document.activeElement || document.activeElement === document.body)) {
+      field.focus();
+    }
+  });
   // The lookup field selects its text on focus, so the next scan replaces the last one.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-scan-select]")) event.target.select();

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from konnect_admin.models import Job
 from konnect_admin.sandbox.models import Shipment as Remote
 from konnect_admin.sandbox.seed import is_seeded, seed
+from orders import scan
 from orders.models import Shipment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -216,7 +217,10 @@ def test_self_ship_from_invoice_to_delivered(
 
 
 def test_pack_through_the_scan_station(
-    warehouse: None, login: Callable[..., Any], screenshot: Shot
+    warehouse: None,
+    login: Callable[..., Any],
+    screenshot: Shot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page = login("wasim")
     shipment = _with_bags("dp_assigned", "BHW-WH-01", 2, is_self_ship=False)
@@ -233,13 +237,27 @@ def test_pack_through_the_scan_station(
     expect(page.locator("#scan-error")).to_contain_text("Wrong item: WRONG-SKU-123")
     expect(page.get_by_role("button", name="Pack shipment")).to_have_count(0)
     screenshot(page, "scan-wrong-item")
+    # A scanner does not wait for the screen: every code is typed while the previous one is
+    # still being checked (each check made slow here), and none of them may be lost or garbled.
+    checking = scan.scan_item
+
+    def slow_check(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.4)
+        return checking(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "scan_item", slow_check)
+    field = page.get_by_label("Scan item")
+    expect(field).to_be_focused()
     for bag in bags:
         for _ in range(bag.quantity):
-            field = page.get_by_label("Scan item")
-            expect(field).to_be_focused()
-            field.press_sequentially(bag.sku, delay=5)
-            field.press("Enter")
-            expect(page.locator("#scan-status")).to_contain_text(f"OK: {bag.sku}")
+            page.keyboard.type(bag.sku, delay=5)
+            page.keyboard.press("Enter")
+    expect(page.locator("#scan-status")).to_contain_text(
+        f"OK: {bags[-1].sku}. All items verified", timeout=10_000
+    )
+    for bag in bags:
+        row = page.get_by_role("row", name=re.compile(re.escape(bag.sku)))
+        expect(row).to_contain_text(f"{bag.quantity} of {bag.quantity}")
     expect(page.locator("#scan-error")).to_be_empty()
     pack = page.get_by_role("button", name="Pack shipment")
     expect(pack).to_be_focused()
