@@ -193,10 +193,12 @@ def test_product_page_stock_edit_and_revert(
     section.get_by_label(f"MRP of {size.sku} at BLR-ST-01").fill("2999")
     section.get_by_label(f"Selling price of {size.sku} at BLR-ST-01").fill("2499")
     section.get_by_role("button", name="Save changes").click()
-    expect(section.get_by_label(f"Stock of {size.sku} at BLR-ST-01")).to_have_value(
-        "321", timeout=30_000
-    )
-    expect(section.locator(".stock-jobs")).to_contain_text("Completed")
+    # The save starts two Jobs (stock, prices); wait for them, not the earlier read's "Completed".
+    for change in ("Stock of", "Prices of"):
+        expect(section.locator(".stock-jobs li", has_text=change)).to_contain_text(
+            "Completed", timeout=30_000
+        )
+    expect(section.get_by_label(f"Stock of {size.sku} at BLR-ST-01")).to_have_value("321")
     screenshot(page, "product-stock-saved")
     _wait_for_jobs()
     assert Stock.objects.get(size__sku=size.sku, location_code="BLR-ST-01").quantity == 321
