@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -131,15 +129,21 @@ def test_products_list_filters_and_sorting(api):
     "path",
     ["v3/catalog/category", "v3/catalog/product", "v3/catalog/taxes/hscodes", "ims/v3/listings"],
 )
-def test_a_200_item_page_is_fast(api, path):
-    api.get(path, params={"page_size": 200})  # warm up
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        response = api.get(path, params={"page_size": 200})
-        timings.append(time.perf_counter() - started)
+def test_a_200_item_page_costs_the_same_queries_as_a_10_item_page(api, path):
+    """No N+1: a full page reads in the queries of a small one (its time is in make bench and
+    docs/sandbox.md; a timed assertion here would only measure the CI machine)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(size: int) -> int:
+        api.get(path, params={"page_size": size})  # warm up (token, caches)
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(path, params={"page_size": size})
         body = response.json()
         items = body["data"] if "data" in body else body["items"]
-        assert len(items) == min(200, body.get("total", 200))
-    # In-process, the time is the server's; the budget is 20 ms (the median keeps CI noise out).
-    assert sorted(timings)[2] < 0.020, timings
+        assert len(items) == min(size, body.get("total", size))
+        return len(captured)
+
+    small, full = queries(10), queries(200)
+    assert full == small
+    assert 0 < full <= 12
