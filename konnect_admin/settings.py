@@ -295,6 +295,9 @@ CELERY_TASK_IGNORE_RESULT = True  # progress lives in Job rows, not a result bac
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's prefork pool, except that idle children wait for work without holding the lock of
+# the pipe they share: a killed idle child no longer stops the worker (see worker_pool.py).
+CELERY_WORKER_POOL = "konnect_admin.worker_pool:TaskPool"
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
