@@ -112,6 +112,7 @@ def _write(
     operation: str,
     value_problem: Callable[[dict[str, Any]], str],
     apply: Callable[[Stock, dict[str, Any]], None],
+    fields: tuple[str, ...],
 ) -> JsonResponse:
     records = _records(request, keys)
     locations = reference().location_by_code
@@ -154,10 +155,14 @@ def _write(
             stock.modified_on = ctx.now
             touched[key] = stock
             applied_keys.append(f"{sku}@{location}")
-        Stock.objects.bulk_create([s for s in touched.values() if s._state.adding])
-        Stock.objects.bulk_update(
-            [s for s in touched.values() if not s._state.adding],
-            ["quantity", "mrp", "esp", "currency", "modified_on"],
+        # One upsert writing only this operation's fields: a price write and a stock write
+        # for the same SKU at the same moment must not undo each other (PostgreSQL runs them
+        # side by side; rewriting every column lost one of them).
+        Stock.objects.bulk_create(
+            list(touched.values()),
+            update_conflicts=True,
+            unique_fields=["size", "location_code"],
+            update_fields=[*fields, "modified_on"],
         )
         effects.record_many(operation, applied_keys, ctx.request_id, ctx.now)
     envelope = ims_envelope(
@@ -204,9 +209,13 @@ def _quantity_apply(stock: Stock, record: dict[str, Any]) -> None:
 
 @konnect_api("PUT")
 def price(request: HttpRequest, ctx: Ctx) -> JsonResponse:
-    return _write(request, ctx, PRICE_KEYS, "price", _price_problem, _price_apply)
+    return _write(
+        request, ctx, PRICE_KEYS, "price", _price_problem, _price_apply, ("mrp", "esp", "currency")
+    )
 
 
 @konnect_api("PUT")
 def inventory(request: HttpRequest, ctx: Ctx) -> JsonResponse:
-    return _write(request, ctx, INVENTORY_KEYS, "inventory", _quantity_problem, _quantity_apply)
+    return _write(
+        request, ctx, INVENTORY_KEYS, "inventory", _quantity_problem, _quantity_apply, ("quantity",)
+    )

@@ -133,6 +133,36 @@ def test_price_update_and_per_record_errors(api, location_api):
     assert scoped["meta"]["status"] == "FAILED"
 
 
+@pytest.mark.parametrize(
+    ("path", "record", "meanwhile", "kept"),
+    [
+        ("ims/v3/price", {"esp": 899, "mrp": 999, "currency": "INR"}, {"quantity": 321}, 321),
+        ("ims/v3/inventory", {"quantity": 7}, {"mrp": Decimal(1234)}, Decimal(1234)),
+    ],
+)
+def test_a_write_keeps_what_another_write_changed_meanwhile(
+    api, monkeypatch, path, record, meanwhile, kept
+):
+    """A price write and a stock write for the same SKU at the same moment (PostgreSQL runs
+    them side by side): each sets only its own fields, so neither undoes the other."""
+    from konnect_admin.sandbox import views_ims
+
+    sku = _skus(1)[0]
+    row = Stock.objects.filter(size__sku=sku, location_code="BLR-ST-01")
+    field = next(iter(meanwhile))
+    real = views_ims._price_apply if "price" in path else views_ims._quantity_apply
+
+    def apply_while_another_request_commits(stock, body):
+        row.update(**meanwhile)  # the other request commits after this one read the row
+        real(stock, body)
+
+    name = "_price_apply" if "price" in path else "_quantity_apply"
+    monkeypatch.setattr(views_ims, name, apply_while_another_request_commits)
+    body = api.put(path, json=[{"location_id": "BLR-ST-01", "sku": sku, **record}]).json()
+    assert body["meta"]["status"] == "SUCCESS", body
+    assert getattr(row.get(), field) == kept
+
+
 @pytest.mark.parametrize("path", ["ims/v3/price", "ims/v3/inventory"])
 def test_request_level_refusals(api, path):
     record = {
