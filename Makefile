@@ -56,5 +56,11 @@ e2e: install
 bench: install
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
+# The fault-injection soak (tests/soak/): full scale on the filesystem broker with SQLite, then
+# on Redis (skipped when none answers) with PostgreSQL when DATABASE_URL names it, else SQLite.
+SOAK_ARGS ?= --broker filesystem --broker redis --scale full
+soak: install
+	$(BIN)/python -m tests.soak $(SOAK_ARGS)
+
 clean:
 	rm -rf var/test.sqlite3* var/broker var/cache
