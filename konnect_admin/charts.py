@@ -6,6 +6,7 @@ Every chart has a title, labelled axes and its values printed, so it reads witho
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape  # escapes text we write; parses nothing  # nosec B406
 
@@ -40,16 +41,28 @@ def _axis(x1: float, x2: float, y: float) -> str:
     return f'<line x1="{x1}" y1="{y:.1f}" x2="{x2}" y2="{y:.1f}" stroke="{MUTED}"/>'
 
 
-def _nice_max(value: float) -> int:
-    """A round axis maximum at or above `value` (1, 2 or 5 times a power of ten)."""
+def _y_scale(value: float) -> tuple[int, int]:
+    """(axis maximum, gridline step) for counts up to `value`: a step of 1, 2 or 5 times a
+    power of ten giving at most four gridlines above zero, so every label is a round number."""
     if value <= 0:
-        return 1
-    step = 1
+        return 1, 1
+    power = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+            step = power * factor
+            if step * 4 >= value:
+                return step * math.ceil(value / step), step
+        power *= 10
+
+
+def _gridlines(left: int, right: float, top: int, plot_h: int, axis: tuple[int, int]) -> list[str]:
+    top_value, step = axis
+    lines = []
+    for value in range(0, top_value + 1, step):
+        y = top + plot_h - plot_h * value / top_value
+        lines.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        lines.append(_text(left - 6, y + 4, f"{value:,}", size=11, anchor="end", fill=MUTED))
+    return lines
 
 
 def _frame(width: int, height: int, title: str, body: list[str]) -> str:
@@ -72,15 +85,9 @@ def bar_chart(
     """Vertical bars with the value above each bar and the label below it."""
     left, right, top, bottom = 44, 12, 24, 58
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max(values, default=0))
-    body: list[str] = []
-    for i in range(5):  # gridlines and y labels
-        value = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
-        body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
-        )
-        body.append(_text(left - 6, y + 4, f"{value:,.0f}", size=11, anchor="end", fill=MUTED))
+    axis = _y_scale(max(values, default=0))
+    top_value = axis[0]
+    body = _gridlines(left, width - right, top, plot_h, axis)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = min(56.0, slot * 0.62)
@@ -129,15 +136,9 @@ def line_chart(
     """A line over time with dots, the last value printed, and every `label_every`-th x label."""
     left, right, top, bottom = 44, 40, 24, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max(values, default=0))
-    body: list[str] = []
-    for i in range(5):
-        value = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
-        body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
-        )
-        body.append(_text(left - 6, y + 4, f"{value:,.0f}", size=11, anchor="end", fill=MUTED))
+    axis = _y_scale(max(values, default=0))
+    top_value = axis[0]
+    body = _gridlines(left, width - right, top, plot_h, axis)
     n = len(values)
     step = plot_w / max(n - 1, 1)
     points = [

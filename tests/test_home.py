@@ -102,6 +102,23 @@ def test_bar_chart_scales_and_prints_values() -> None:
     assert ">17<" in svg and ">20<" in svg  # value label and the rounded axis maximum
 
 
+def test_chart_axes_are_labelled_in_round_steps() -> None:
+    """A peak of 38 reads 0, 10, 20, 30, 40 on the axis, not 0, 12, 25, 38, 50."""
+    import re
+
+    def axis_labels(svg: str) -> list[str]:
+        return re.findall(r'text-anchor="end" fill="[^"]+" font-weight="normal">([\d,]+)<', svg)
+
+    days = [str(n) for n in range(30)]
+    assert axis_labels(charts.line_chart(days, [3] * 29 + [38], title="T")) == [
+        "0", "10", "20", "30", "40"
+    ]  # fmt: skip
+    assert axis_labels(charts.bar_chart(["A"], [3], title="T")) == ["0", "1", "2", "3"]
+    assert axis_labels(charts.bar_chart(["A", "B"], [65, 1_234], title="T")) == [
+        "0", "500", "1,000", "1,500"
+    ]  # fmt: skip
+
+
 def test_returns_tile_counts_the_to_check_lane_only(synced: None, warehouse_client: Client) -> None:
     """A return rejected at QC is no longer waiting: the tile and the lane it opens agree."""
     import re
