@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 
 from catalog import selectors
@@ -287,6 +288,14 @@ class ProductForm(forms.Form):
             for name in self.IMMUTABLE:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Fixed once the product exists in Konnect."
+
+    def unjudged(self) -> ProductForm:
+        """This form drawn while the user is still filling it in (a new category's attributes,
+        a department's categories): the choices made so far, and no verdict on the fields not
+        filled yet. Only a submit, or a field's own live check, shows errors."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        return self
 
     # -- helpers --------------------------------------------------------------------------------
     def _value(self, name: str) -> str:

@@ -301,7 +301,7 @@ def _fragment_form(request: HttpRequest) -> ProductForm:
 @requires(MANAGE_CATALOG)
 def product_category_block(request: HttpRequest) -> HttpResponse:
     """Template or department changed: new department/category choices, empty attributes."""
-    form = _fragment_form(request)
+    form = _fragment_form(request).unjudged()
     return render(request, f"{FORM_TEMPLATE}#category-block", {"form": form, "oob_brand": True})
 
 
@@ -311,7 +311,7 @@ def product_attribute_fields(request: HttpRequest) -> HttpResponse:
     """Category changed: its attribute fieldset, or a progress bar while they are fetched.
 
     A POST because it may start a Job that fetches the attributes (no state changes on GET)."""
-    form = _fragment_form(request)
+    form = _fragment_form(request).unjudged()
     attr_job = (
         attributes_ensure(category=form.category_obj, user=request.user)
         if form.category_obj
@@ -320,7 +320,7 @@ def product_attribute_fields(request: HttpRequest) -> HttpResponse:
     if attr_job is not None:
         attr_job.refresh_from_db()  # with an eager queue it may have finished already
         if attr_job.is_terminal:
-            form = _fragment_form(request)
+            form = _fragment_form(request).unjudged()
             attr_job = attr_job if attr_job.status == Job.Status.FAILED else None
     suggestion = None
     if form.category_obj is not None and form.category_obj.hs_code:

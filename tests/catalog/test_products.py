@@ -199,3 +199,31 @@ def test_inline_validation_of_the_slug(catalog_synced: Category, merch_client: C
     assert response.status_code == 200
     assert 'id="field-slug"' in response.content.decode()
     assert "lower-case letters" in response.content.decode()
+
+
+def test_picking_a_category_does_not_flag_fields_not_filled_yet(
+    catalog_synced: Category, merch_client: Client
+) -> None:
+    """Choosing the department, then the category, draws their fields without a verdict: the
+    mandatory attributes, brand and category are empty because the user has not got to them."""
+    chosen = {"template": "topwear", "department": "1"}
+    block = merch_client.get("/catalog/products/form/category-block/", chosen).content.decode()
+    assert 'id="id_category"' in block and 'id="id_brand"' in block
+    attributes = merch_client.post(
+        "/catalog/products/form/attributes/", {**chosen, "category": str(catalog_synced.uid)}
+    ).content.decode()
+    assert 'name="attr__gender"' in attributes and 'name="attr__fabric"' in attributes
+    for page in (block, attributes):
+        assert "This field is required" not in page
+        assert "has-error" not in page
+
+
+def test_submitting_still_flags_the_missing_attribute(
+    catalog_synced: Category, merch_client: Client
+) -> None:
+    response = merch_client.post(
+        "/catalog/products/new/", product_post(catalog_synced, attr__fabric=None)
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert page.count("This field is required") == 1 and 'id="id_attr__fabric_error"' in page

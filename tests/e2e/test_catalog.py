@@ -86,8 +86,11 @@ def test_create_fix_update_and_delete_a_size(
     page.locator("#id_hs_code").fill("61091000")
     page.get_by_label("Tax rule").select_option(label="Apparel and textile made-ups - GST 2.0")
     expect(page.locator("#payload-preview")).to_contain_text('"item_code": "E2E-TEE-1"')
+    # until a submit, nothing is flagged but the live check of the slug being typed
+    expect(page.locator("#product-form p.error")).to_have_count(1)
     page.get_by_role("button", name="Create in Konnect").click()
-
+    expect(page.locator("#form-errors")).to_be_visible()  # the server's answer, not the above
+    expect(page.locator("#product-form p.error")).to_have_count(2)
     expect(page.locator("#field-slug .error")).to_contain_text("lower-case letters")
     expect(page.locator("#field-attr__fabric .error")).to_contain_text("required")
     screenshot(page, "catalog-form-errors")
