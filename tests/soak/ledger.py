@@ -326,7 +326,7 @@ def report_table(report: Mapping[str, Any]) -> str:
             if kill.get("idle")
             else f"{_fmt(kill['in_flight_items'])} items unsettled in"
             f" {kill['leased_jobs']} leased jobs, all settled after"
-            f" {_fmt(kill.get('recovery_s'))} s (lease+sweep {_fmt(kill.get('bound_s'))} s)"
+            f" {_fmt(kill.get('recovery_s'))} s (bound {_fmt(kill.get('bound_s'))} s)"
         )
         lines.append(f"  kill {kill['what']:<23}at {_fmt(kill['at_s'])} s: {what}")
     outage = report.get("outage") or {}
