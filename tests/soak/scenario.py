@@ -793,9 +793,9 @@ def _read_back_wait(kill: Kill) -> float:
     from catalog.uploads.products import RECONCILE_WINDOW
     from konnect_admin.models import Job
 
-    kinds = set(Job.objects.filter(pk__in=list(kill.running)).values_list("kind", flat=True))
-    product_kinds = {"product_bulk_create", "product_create"}
-    return RECONCILE_WINDOW.total_seconds() if kinds & product_kinds else 0.0
+    product_kinds = [k for k, op in ledger.OPERATION_OF_KIND.items() if op == "product.create"]
+    held = Job.objects.filter(pk__in=list(kill.running), kind__in=product_kinds).exists()
+    return RECONCILE_WINDOW.total_seconds() if held else 0.0
 
 
 def _group(payload: Any) -> str:
